@@ -1,0 +1,41 @@
+using Akka.Actor;
+using PingActors.Actors.Hub;
+
+namespace PingActors.Actors.Channels;
+
+/// <summary>Every message addressed to a sharded channel entity names its channel (the entity id).</summary>
+public interface IChannelCommand
+{
+    string Channel { get; }
+}
+
+/// <summary>Marker for messages that may cross nodes (bound to a serializer in the cluster issue).</summary>
+public interface IChannelWireMessage;
+
+/// <summary>A node-local channel asks the entity for the channel's messages. Answered with <see cref="Subscribed"/> or <see cref="Resubscribe"/>.</summary>
+public sealed record Subscribe(string Channel, IActorRef Subscriber) : IChannelCommand, IChannelWireMessage;
+
+/// <summary>Publish one message. The entity answers the sender with <see cref="Published"/> unless it is NoSender.</summary>
+public sealed record Publish(string Channel, Payload Payload) : IChannelCommand, IChannelWireMessage;
+
+/// <summary>The subscription is live: every message numbered after <paramref name="LastSeq"/> will follow.</summary>
+public sealed record Subscribed(string Channel, long Incarnation, long LastSeq) : IChannelWireMessage;
+
+/// <summary>The message was sequenced as <paramref name="Seq"/> and sent to <paramref name="Nodes"/> node-local channels.</summary>
+public sealed record Published(string Channel, long Incarnation, long Seq, int Nodes) : IChannelWireMessage;
+
+/// <summary>One sequenced message of a channel, sent once to each subscribing node.</summary>
+public sealed record ChannelMessage(string Channel, long Incarnation, long Seq, Payload Payload) : IChannelWireMessage;
+
+/// <summary>This incarnation is stopping: subscribe again (sharding routes it to the next incarnation).</summary>
+public sealed record Resubscribe(string Channel) : IChannelWireMessage;
+
+/// <summary>Sent by the shard to stop the entity on passivation and on hand-off (instead of PoisonPill, so it can tell subscribers).</summary>
+public sealed class StopChannel : IChannelWireMessage
+{
+    public static readonly StopChannel Instance = new();
+
+    private StopChannel()
+    {
+    }
+}

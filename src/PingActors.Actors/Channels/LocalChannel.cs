@@ -1,0 +1,189 @@
+using Akka.Actor;
+using Akka.Event;
+using PingActors.Actors.Hub;
+using PingActors.Actors.Metrics;
+
+namespace PingActors.Actors.Channels;
+
+/// <summary>
+/// One channel on one node: subscribes once to the sharded <see cref="ChannelEntity"/> and fans each
+/// message out to this node's sockets. The channel's order is kept because each message goes from this
+/// one actor to each socket's outbox (Akka keeps per sender/receiver order).
+/// </summary>
+public sealed class LocalChannel : ReceiveActor, IWithTimers
+{
+    private const string RetryTimer = "subscribe-retry";
+
+    private readonly string _channel;
+    private readonly IActorRef _region;
+    private readonly HubSettings _settings;
+    private readonly HubMetrics _metrics;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    // Connections that joined, with their outbox once their socket is open.
+    private readonly Dictionary<IActorRef, Member> _members = [];
+
+    // The active outboxes, kept as a list so the per-message loop is a plain array walk.
+    private readonly List<IActorRef> _outboxes = [];
+    private readonly List<IActorRef> _waitingForSubscription = [];
+    private bool _subscribed;
+    private long _joinsReceived;
+
+    public LocalChannel(string channel, IActorRef region, HubSettings settings, HubMetrics metrics)
+    {
+        _channel = channel;
+        _region = region;
+        _settings = settings;
+        _metrics = metrics;
+
+        Receive<ChannelMessage>(OnMessage);
+        Receive<Join>(OnJoin);
+        Receive<Activate>(OnActivate);
+        Receive<Subscribed>(OnSubscribed);
+        Receive<Resubscribe>(_ => SubscribeToEntity());
+        Receive<RetrySubscribe>(_ => { if (!_subscribed) SubscribeToEntity(); });
+        Receive<Terminated>(t => RemoveMember(t.ActorRef));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props PropsFor(string channel, IActorRef region, HubSettings settings, HubMetrics metrics) =>
+        Props.Create(() => new LocalChannel(channel, region, settings, metrics));
+
+    protected override void PreStart()
+    {
+        _metrics.LocalChannels.Inc();
+        SubscribeToEntity();
+    }
+
+    protected override void PostStop() => _metrics.LocalChannels.Dec();
+
+    private void SubscribeToEntity()
+    {
+        _subscribed = false;
+        _region.Tell(new Subscribe(_channel, Self));
+        Timers.StartSingleTimer(RetryTimer, RetrySubscribe.Instance, _settings.SubscribeRetry);
+    }
+
+    private void OnSubscribed(Subscribed s)
+    {
+        _subscribed = true;
+        Timers.Cancel(RetryTimer);
+        foreach (var connection in _waitingForSubscription)
+        {
+            connection.Tell(new Joined(_channel, Self));
+        }
+
+        _waitingForSubscription.Clear();
+    }
+
+    private void OnJoin(Join join)
+    {
+        _joinsReceived++;
+        if (_members.ContainsKey(join.Connection))
+        {
+            return;
+        }
+
+        _members.Add(join.Connection, new Member());
+        Context.Watch(join.Connection);
+        if (_subscribed)
+        {
+            join.Connection.Tell(new Joined(_channel, Self));
+        }
+        else
+        {
+            _waitingForSubscription.Add(join.Connection);
+        }
+    }
+
+    private void OnActivate(Activate a)
+    {
+        if (!_members.TryGetValue(a.Connection, out var member) || member.Outbox is not null)
+        {
+            return;
+        }
+
+        // Hand over what arrived between the join and the socket opening, from this actor, so it stays
+        // ahead of everything sent to the outbox later.
+        if (member.Held is { } held)
+        {
+            foreach (var payload in held)
+            {
+                a.Outbox.Tell(payload, ActorRefs.NoSender);
+            }
+        }
+
+        member.Held = null;
+        member.Outbox = a.Outbox;
+        _outboxes.Add(a.Outbox);
+    }
+
+    private void OnMessage(ChannelMessage message)
+    {
+        var payload = message.Payload;
+        var outboxes = _outboxes;
+        for (var i = 0; i < outboxes.Count; i++)
+        {
+            outboxes[i].Tell(payload, ActorRefs.NoSender);
+        }
+
+        _metrics.Delivered.Inc(outboxes.Count);
+        if (outboxes.Count == _members.Count)
+        {
+            return;
+        }
+
+        foreach (var member in _members.Values)
+        {
+            if (member.Outbox is null)
+            {
+                member.Hold(payload, _settings.OutboundMaxMessages, _metrics);
+            }
+        }
+    }
+
+    private void RemoveMember(IActorRef connection)
+    {
+        if (!_members.Remove(connection, out var member))
+        {
+            return;
+        }
+
+        if (member.Outbox is not null)
+        {
+            _outboxes.Remove(member.Outbox);
+        }
+
+        _waitingForSubscription.Remove(connection);
+        if (_members.Count == 0)
+        {
+            _log.Debug("Local channel {0} has no members", _channel);
+            Context.Parent.Tell(new LocalChannelIdle(_channel, _joinsReceived));
+        }
+    }
+
+    private sealed class Member
+    {
+        public IActorRef? Outbox { get; set; }
+
+        public Queue<Payload>? Held { get; set; }
+
+        public void Hold(Payload payload, int max, HubMetrics metrics)
+        {
+            Held ??= new Queue<Payload>();
+            if (Held.Count >= max)
+            {
+                Held.Dequeue();
+                metrics.Dropped.Inc();
+            }
+
+            Held.Enqueue(payload);
+        }
+    }
+
+    private sealed class RetrySubscribe
+    {
+        public static readonly RetrySubscribe Instance = new();
+    }
+}

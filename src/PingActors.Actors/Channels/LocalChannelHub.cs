@@ -1,0 +1,87 @@
+using Akka.Actor;
+using PingActors.Actors.Hub;
+using PingActors.Actors.Metrics;
+
+namespace PingActors.Actors.Channels;
+
+/// <summary>
+/// Per-node parent of the <see cref="LocalChannel"/>s: routes joins to the channel's actor, creating it on
+/// the first join and stopping it once it reports idle with no join in flight.
+/// </summary>
+public sealed class LocalChannelHub : ReceiveActor
+{
+    private readonly IActorRef _region;
+    private readonly HubSettings _settings;
+    private readonly HubMetrics _metrics;
+    private readonly Dictionary<string, Entry> _channels = new(StringComparer.Ordinal);
+    private long _nextId;
+
+    public LocalChannelHub(IActorRef region, HubSettings settings, HubMetrics metrics)
+    {
+        _region = region;
+        _settings = settings;
+        _metrics = metrics;
+
+        Receive<Join>(OnJoin);
+        Receive<LocalChannelIdle>(OnIdle);
+        Receive<Terminated>(OnTerminated);
+        Receive<GetLocalChannelCount>(_ => Sender.Tell(_channels.Count));
+    }
+
+    public static Props PropsFor(IActorRef region, HubSettings settings, HubMetrics metrics) =>
+        Props.Create(() => new LocalChannelHub(region, settings, metrics));
+
+    // A local channel that throws has lost track of its sockets: stop it (its connections watch it and
+    // close), never restart it empty.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    private void OnJoin(Join join)
+    {
+        if (!_channels.TryGetValue(join.Channel, out var entry))
+        {
+            var child = Context.ActorOf(LocalChannel.PropsFor(join.Channel, _region, _settings, _metrics), "ch-" + _nextId++);
+            Context.Watch(child);
+            entry = new Entry(child);
+            _channels.Add(join.Channel, entry);
+        }
+
+        entry.Joins++;
+        entry.Child.Forward(join);
+    }
+
+    private void OnIdle(LocalChannelIdle idle)
+    {
+        // Only stop the child if no join was forwarded after the one it last saw: otherwise a new member
+        // is on its way and the child stays.
+        if (_channels.TryGetValue(idle.Channel, out var entry) && entry.Child.Equals(Sender) && entry.Joins == idle.JoinsReceived)
+        {
+            _channels.Remove(idle.Channel);
+            Context.Stop(Sender);
+        }
+    }
+
+    private void OnTerminated(Terminated t)
+    {
+        foreach (var (channel, entry) in _channels)
+        {
+            if (entry.Child.Equals(t.ActorRef))
+            {
+                _channels.Remove(channel);
+                return;
+            }
+        }
+    }
+
+    private sealed class Entry(IActorRef child)
+    {
+        public IActorRef Child { get; } = child;
+
+        public long Joins { get; set; }
+    }
+}
+
+/// <summary>Asks the <see cref="LocalChannelHub"/> how many channels have subscribers on this node (answers an int).</summary>
+public sealed class GetLocalChannelCount
+{
+    public static readonly GetLocalChannelCount Instance = new();
+}

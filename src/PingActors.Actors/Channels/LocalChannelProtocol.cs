@@ -1,0 +1,15 @@
+using Akka.Actor;
+
+namespace PingActors.Actors.Channels;
+
+/// <summary>A connection wants the messages of a channel. Answered with <see cref="Joined"/> once the node is subscribed.</summary>
+public sealed record Join(string Channel, IActorRef Connection);
+
+/// <summary>The node-local channel is subscribed: everything published from now on reaches the connection.</summary>
+public sealed record Joined(string Channel, IActorRef LocalChannel);
+
+/// <summary>The connection's socket is open: deliver to <paramref name="Outbox"/> from now on (after what was held for it).</summary>
+public sealed record Activate(IActorRef Connection, IActorRef Outbox);
+
+/// <summary>A node-local channel has no members left after <paramref name="JoinsReceived"/> joins.</summary>
+internal sealed record LocalChannelIdle(string Channel, long JoinsReceived);

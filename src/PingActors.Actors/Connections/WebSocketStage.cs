@@ -1,0 +1,370 @@
+using System.Net.WebSockets;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Stage;
+using PingActors.Actors.Hub;
+using PingActors.Actors.Metrics;
+
+namespace PingActors.Actors.Connections;
+
+/// <summary>
+/// The socket end of a connection's stream. Downstream it emits the client's messages, reading the next
+/// one only when pulled (so a busy connection actor pushes back on the client through TCP). Its stage
+/// actor is the connection's outbox: channel deliveries are told straight to it, queued within the
+/// configured bounds and written one at a time.
+/// </summary>
+public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
+{
+    private readonly WebSocket _socket;
+    private readonly HubSettings _settings;
+    private readonly HubMetrics _metrics;
+    private readonly IActorRef _owner;
+
+    public WebSocketStage(WebSocket socket, HubSettings settings, HubMetrics metrics, IActorRef owner)
+    {
+        _socket = socket;
+        _settings = settings;
+        _metrics = metrics;
+        _owner = owner;
+        Shape = new SourceShape<Payload>(Out);
+    }
+
+    public Outlet<Payload> Out { get; } = new("websocket.in");
+
+    public override SourceShape<Payload> Shape { get; }
+
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+
+    private sealed class Logic : TimerGraphStageLogic
+    {
+        private const string WriteTimer = "write";
+        private const string CloseTimer = "close";
+
+        private readonly WebSocketStage _stage;
+        private readonly WebSocket _socket;
+        private readonly Action<ReadOutcome> _onRead;
+        private readonly Action<Exception?> _onWritten;
+        private readonly Action<Exception?> _onCloseSent;
+
+        private Queue<Payload>? _queue;
+        private long _queuedBytes;
+        private bool _readPending;
+        private bool _writing;
+        private CloseReason? _closing;
+        private bool _closeFrameSent;
+
+        public Logic(WebSocketStage stage)
+            : base(stage.Shape)
+        {
+            _stage = stage;
+            _socket = stage._socket;
+            _onRead = GetAsyncCallback<ReadOutcome>(OnRead);
+            _onWritten = GetAsyncCallback<Exception?>(OnWritten);
+            _onCloseSent = GetAsyncCallback<Exception?>(OnCloseSent);
+            SetHandler(stage.Out, onPull: StartRead, onDownstreamFinish: _ => AbortAndStop());
+        }
+
+        public override void PreStart()
+        {
+            var outbox = GetStageActor(OnOutboxMessage);
+            _stage._owner.Tell(new OutboxReady(outbox.Ref));
+        }
+
+        public override void PostStop()
+        {
+            if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
+            {
+                _socket.Abort();
+            }
+
+            if (_queue is { Count: > 0 } queue)
+            {
+                _stage._metrics.Dropped.Inc(queue.Count);
+            }
+        }
+
+        protected override void OnTimer(object timerKey)
+        {
+            // Either a write or the close handshake did not finish in time: the peer is not reading.
+            Log.Debug("WebSocket {0} timed out; aborting", timerKey);
+            AbortAndStop();
+        }
+
+        private void OnOutboxMessage((IActorRef Sender, object Message) envelope)
+        {
+            switch (envelope.Message)
+            {
+                case Payload payload:
+                    Enqueue(payload);
+                    break;
+                case CloseSocket close:
+                    BeginClose(close.Reason, close.Flush);
+                    break;
+            }
+        }
+
+        private void StartRead()
+        {
+            if (_readPending)
+            {
+                return;
+            }
+
+            _readPending = true;
+            _ = ReadAsync();
+        }
+
+        private async Task ReadAsync() =>
+            _onRead(await InboundReader.ReadMessageAsync(_socket, _stage._settings.MaxMessageSize).ConfigureAwait(false));
+
+        private void OnRead(ReadOutcome outcome)
+        {
+            _readPending = false;
+            switch (outcome)
+            {
+                case ReadOutcome.Message m when _closing is null:
+                    Push(_stage.Out, m.Payload);
+                    break;
+                case ReadOutcome.Message:
+                    StartRead(); // closing: discard until the peer's close frame arrives
+                    break;
+                case ReadOutcome.PeerClosed closed:
+                    OnPeerClosed(closed.Status);
+                    break;
+                case ReadOutcome.Rejected rejected:
+                    BeginClose(rejected.Reason, flush: false);
+                    break;
+                case ReadOutcome.Failed failed:
+                    Log.Debug("WebSocket read failed: {0}", failed.Error.Message);
+                    AbortAndStop();
+                    break;
+            }
+        }
+
+        private void OnPeerClosed(WebSocketCloseStatus? status)
+        {
+            if (_closeFrameSent || _socket.State == WebSocketState.Closed)
+            {
+                CompleteStage();
+                return;
+            }
+
+            // The client closed first: echo its code (as Pinghub does) once any write in progress is done.
+            DropQueue();
+            _closing ??= new CloseReason(status ?? WebSocketCloseStatus.Empty, string.Empty);
+            if (!_writing)
+            {
+                SendCloseFrame();
+            }
+        }
+
+        private void Enqueue(Payload payload)
+        {
+            if (_closing is not null)
+            {
+                _stage._metrics.Dropped.Inc();
+                return;
+            }
+
+            if (!_writing)
+            {
+                Write(payload);
+                return;
+            }
+
+            var queue = _queue ??= new Queue<Payload>();
+            var settings = _stage._settings;
+            if (queue.Count + 1 > settings.OutboundMaxMessages || _queuedBytes + payload.Length > settings.OutboundMaxBytes)
+            {
+                if (settings.Overflow == OverflowPolicy.Close || queue.Count == 0)
+                {
+                    _stage._metrics.SlowConsumerDisconnects.Inc();
+                    _stage._metrics.Dropped.Inc();
+                    BeginClose(CloseReasons.SlowConsumer, flush: false);
+                    return;
+                }
+
+                while (queue.Count > 0 && (queue.Count + 1 > settings.OutboundMaxMessages || _queuedBytes + payload.Length > settings.OutboundMaxBytes))
+                {
+                    _queuedBytes -= queue.Dequeue().Length;
+                    _stage._metrics.Dropped.Inc();
+                }
+            }
+
+            queue.Enqueue(payload);
+            _queuedBytes += payload.Length;
+        }
+
+        // Writes synchronously for as long as the socket takes data without waiting; only a write that
+        // has to wait arms the write timer and continues through the async callback.
+        private void Write(Payload payload)
+        {
+            while (true)
+            {
+                ValueTask pending;
+                try
+                {
+                    pending = _socket.SendAsync(payload.Bytes.AsMemory(), payload.IsText ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, CancellationToken.None);
+                }
+                catch (Exception e)
+                {
+                    OnWritten(e);
+                    return;
+                }
+
+                if (!pending.IsCompleted)
+                {
+                    _writing = true;
+                    ScheduleOnce(WriteTimer, _stage._settings.WriteTimeout);
+                    _ = AwaitWrite(pending, _onWritten);
+                    return;
+                }
+
+                if (pending.IsFaulted || pending.IsCanceled)
+                {
+                    _writing = true;
+                    _ = AwaitWrite(pending, _onWritten);
+                    return;
+                }
+
+                if (!TryDequeue(out payload))
+                {
+                    AfterWritesDrained();
+                    return;
+                }
+            }
+        }
+
+        private static async Task AwaitWrite(ValueTask pending, Action<Exception?> callback)
+        {
+            try
+            {
+                await pending.ConfigureAwait(false);
+                callback(null);
+            }
+            catch (Exception e)
+            {
+                callback(e);
+            }
+        }
+
+        private void OnWritten(Exception? error)
+        {
+            _writing = false;
+            CancelTimer(WriteTimer);
+            if (error is not null)
+            {
+                Log.Debug("WebSocket write failed: {0}", error.Message);
+                AbortAndStop();
+                return;
+            }
+
+            if (TryDequeue(out var next))
+            {
+                Write(next);
+            }
+            else
+            {
+                AfterWritesDrained();
+            }
+        }
+
+        private bool TryDequeue(out Payload payload)
+        {
+            // While closing, only a flushing close leaves anything queued.
+            if (_queue is { Count: > 0 } queue && !_closeFrameSent)
+            {
+                payload = queue.Dequeue();
+                _queuedBytes -= payload.Length;
+                return true;
+            }
+
+            payload = null!;
+            return false;
+        }
+
+        private void AfterWritesDrained()
+        {
+            if (_closing is not null && !_closeFrameSent)
+            {
+                SendCloseFrame();
+            }
+        }
+
+        private void BeginClose(CloseReason reason, bool flush)
+        {
+            if (_closing is not null)
+            {
+                return;
+            }
+
+            _closing = reason;
+            if (!flush)
+            {
+                DropQueue();
+            }
+
+            ScheduleOnce(CloseTimer, _stage._settings.CloseTimeout);
+            if (!_writing && _queue is not { Count: > 0 })
+            {
+                SendCloseFrame();
+            }
+            else if (!_writing && _queue is { Count: > 0 } queue)
+            {
+                var next = queue.Dequeue();
+                _queuedBytes -= next.Length;
+                Write(next);
+            }
+        }
+
+        private void DropQueue()
+        {
+            if (_queue is { Count: > 0 } queue)
+            {
+                _stage._metrics.Dropped.Inc(queue.Count);
+                queue.Clear();
+                _queuedBytes = 0;
+            }
+        }
+
+        private void SendCloseFrame()
+        {
+            _closeFrameSent = true;
+            var reason = _closing!;
+            Task sending;
+            try
+            {
+                sending = reason.Code == WebSocketCloseStatus.Empty
+                    ? _socket.CloseOutputAsync(WebSocketCloseStatus.Empty, null, CancellationToken.None)
+                    : _socket.CloseOutputAsync(reason.Code, reason.Text, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                OnCloseSent(e);
+                return;
+            }
+
+            ScheduleOnce(CloseTimer, _stage._settings.CloseTimeout);
+            sending.ContinueWith(t => _onCloseSent(t.Exception?.GetBaseException()), TaskScheduler.Default);
+        }
+
+        private void OnCloseSent(Exception? error)
+        {
+            if (error is not null || _socket.State is WebSocketState.Closed or WebSocketState.Aborted)
+            {
+                CompleteStage();
+                return;
+            }
+
+            // Wait for the peer's close frame (bounded by the close timer), discarding any data before it.
+            StartRead();
+        }
+
+        private void AbortAndStop()
+        {
+            _socket.Abort();
+            CompleteStage();
+        }
+    }
+}
