@@ -1,0 +1,184 @@
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+using PingActors.Actors.Hub;
+using PingActors.Node.Http;
+
+namespace PingActors.Node.Configuration;
+
+/// <summary>Typed, validated view of the <c>pingactors</c> section.</summary>
+public sealed record NodeSettings(
+    ListenAddress HubListen,
+    ListenAddress OpsListen,
+    OriginPolicy Origins,
+    bool HtmlPage,
+    HubSettings Hub,
+    bool AccessLog,
+    TimeSpan DrainWindow,
+    TimeSpan ShutdownTimeout,
+    Microsoft.Extensions.Logging.LogLevel LogLevel)
+{
+    public static NodeSettings From(LoadedConfig loaded)
+    {
+        var reader = new SettingsReader(loaded);
+        reader.RejectUnknownKeys("pingactors");
+
+        var hub = new HubSettings
+        {
+            MaxMessageSize = reader.Size("pingactors.hub.max-message-size", min: 1, max: 64 * 1024 * 1024),
+            PublishTimeout = reader.Duration("pingactors.hub.publish-timeout", positive: true),
+            JoinTimeout = reader.Duration("pingactors.hub.join-timeout", positive: true),
+            ChannelIdleTimeout = reader.Duration("pingactors.hub.channel-idle-timeout", positive: true),
+            SubscribeRetry = reader.Duration("pingactors.hub.subscribe-retry", positive: true),
+            OutboundMaxMessages = reader.Int("pingactors.hub.outbound.max-messages", min: 1),
+            OutboundMaxBytes = reader.Size("pingactors.hub.outbound.max-bytes", min: 1, max: int.MaxValue),
+            Overflow = reader.Choice("pingactors.hub.outbound.overflow", new Dictionary<string, OverflowPolicy>
+            {
+                ["close"] = OverflowPolicy.Close,
+                ["drop-oldest"] = OverflowPolicy.DropOldest,
+            }),
+            WriteTimeout = reader.Duration("pingactors.hub.outbound.write-timeout", positive: true),
+            CloseTimeout = reader.Duration("pingactors.hub.outbound.close-timeout", positive: true),
+            KeepAliveInterval = reader.Duration("pingactors.hub.keepalive.interval", positive: false),
+            KeepAliveTimeout = reader.Duration("pingactors.hub.keepalive.timeout", positive: false),
+        };
+
+        var hubListen = reader.Listen("pingactors.hub.listen");
+        var opsListen = reader.Listen("pingactors.ops.listen");
+        if (hubListen.Port != 0 && hubListen.Port == opsListen.Port && (hubListen.Address.Equals(opsListen.Address) || IsAny(hubListen) || IsAny(opsListen)))
+        {
+            throw new ConfigException($"{loaded.SourceOf("pingactors.ops.listen")}: pingactors.ops.listen: expected a different address than pingactors.hub.listen, got {opsListen}");
+        }
+
+        return new NodeSettings(
+            hubListen,
+            opsListen,
+            reader.Origins("pingactors.hub.allowed-origins"),
+            reader.Bool("pingactors.hub.html-page"),
+            hub,
+            reader.Bool("pingactors.ops.access-log"),
+            reader.Duration("pingactors.shutdown.drain-window", positive: false),
+            reader.Duration("pingactors.shutdown.timeout", positive: true),
+            reader.Choice("pingactors.log.level", new Dictionary<string, Microsoft.Extensions.Logging.LogLevel>
+            {
+                ["trace"] = Microsoft.Extensions.Logging.LogLevel.Trace,
+                ["debug"] = Microsoft.Extensions.Logging.LogLevel.Debug,
+                ["information"] = Microsoft.Extensions.Logging.LogLevel.Information,
+                ["info"] = Microsoft.Extensions.Logging.LogLevel.Information,
+                ["warning"] = Microsoft.Extensions.Logging.LogLevel.Warning,
+                ["error"] = Microsoft.Extensions.Logging.LogLevel.Error,
+            }));
+    }
+
+    private static bool IsAny(ListenAddress a) => a.Address.Equals(System.Net.IPAddress.Any) || a.Address.Equals(System.Net.IPAddress.IPv6Any);
+
+    /// <summary>Reads keys and turns every failure into one line: source, key, what was expected, what was found.</summary>
+    private sealed class SettingsReader(LoadedConfig loaded)
+    {
+        private readonly Config _config = loaded.Config;
+        private readonly Config _reference = ConfigurationFactory.ParseString(ConfigLoader.ReferenceText());
+
+        public void RejectUnknownKeys(string root)
+        {
+            foreach (var source in loaded.Sources.Skip(1))
+            {
+                if (source.Config.HasPath(root))
+                {
+                    CheckKnown(source, root, source.Config.GetValue(root));
+                }
+            }
+        }
+
+        public int Int(string key, int min) => Get(key, $"a whole number >= {min}", () =>
+        {
+            var v = _config.GetInt(key);
+            return v >= min ? v : throw new FormatException();
+        });
+
+        public bool Bool(string key) => Get(key, "on or off", () =>
+        {
+            var raw = Raw(key);
+            return raw switch
+            {
+                "on" or "true" or "yes" => true,
+                "off" or "false" or "no" => false,
+                _ => throw new FormatException(),
+            };
+        });
+
+        public int Size(string key, long min, long max) => (int)Get(key, $"a size such as 64KiB (between {min} and {max} bytes)", () =>
+        {
+            var v = _config.GetByteSize(key) ?? throw new FormatException();
+            return v >= min && v <= max ? v : throw new FormatException();
+        });
+
+        public TimeSpan Duration(string key, bool positive) => Get(key, positive ? "a duration above zero such as 5s" : "a duration such as 5s", () =>
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(Raw(key), @"^\s*\d+(\.\d+)?\s*[a-z]*\s*$"))
+            {
+                throw new FormatException();
+            }
+
+            var v = _config.GetTimeSpan(key, null, allowInfinite: false);
+            return v < TimeSpan.Zero || (positive && v == TimeSpan.Zero) ? throw new FormatException() : v;
+        });
+
+        public T Choice<T>(string key, IReadOnlyDictionary<string, T> choices) => Get(key, "one of " + string.Join(", ", choices.Keys), () =>
+            choices.TryGetValue(Raw(key).ToLowerInvariant(), out var v) ? v : throw new FormatException());
+
+        public ListenAddress Listen(string key) => Get(key, "host:port with an IP address or localhost, e.g. 127.0.0.1:8080", () =>
+            ListenAddress.TryParse(Raw(key), out var address) ? address! : throw new FormatException());
+
+        public OriginPolicy Origins(string key) => Get(key, "a list of origins such as [\"https://example.com\", \"https://*.example.com\"]", () =>
+        {
+            var list = _config.GetStringList(key);
+            foreach (var entry in list)
+            {
+                if (!OriginPolicy.IsValidEntry(entry))
+                {
+                    throw new FormatException();
+                }
+            }
+
+            return new OriginPolicy(list.ToArray());
+        });
+
+        private string Raw(string key) => _config.GetValue(key) is { } v && !v.IsObject() && !v.IsArray() ? v.GetString() ?? string.Empty : throw new FormatException();
+
+        private T Get<T>(string key, string expected, Func<T> read)
+        {
+            try
+            {
+                if (!_config.HasPath(key))
+                {
+                    throw new FormatException();
+                }
+
+                return read();
+            }
+            catch (Exception e) when (e is not ConfigException)
+            {
+                var value = _config.HasPath(key) ? Describe(_config.GetValue(key)) : "nothing";
+                throw new ConfigException($"{loaded.SourceOf(key)}: {key}: expected {expected}, got {value}");
+            }
+        }
+
+        private static string Describe(HoconValue? value) =>
+            value is null ? "nothing" : value.IsObject() ? "an object" : value.IsArray() ? "[" + string.Join(", ", value.GetArray().Select(v => v.ToString())) + "]" : "\"" + value.GetString() + "\"";
+
+        private void CheckKnown(ConfigSource source, string path, HoconValue value)
+        {
+            if (!_reference.HasPath(path))
+            {
+                throw new ConfigException($"{source.Name}: {path}: unknown key (every key is listed in hocon/reference.conf)");
+            }
+
+            if (value.IsObject() && _reference.GetValue(path).IsObject())
+            {
+                foreach (var (name, child) in value.GetObject().Items)
+                {
+                    CheckKnown(source, path + "." + name, child);
+                }
+            }
+        }
+    }
+}

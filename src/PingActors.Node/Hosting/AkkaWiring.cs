@@ -1,0 +1,59 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Streams;
+using PingActors.Actors.Channels;
+using PingActors.Actors.Connections;
+using PingActors.Actors.Metrics;
+using PingActors.Node.Configuration;
+
+namespace PingActors.Node.Hosting;
+
+/// <summary>Adds the node's ActorSystem: the merged HOCON, the channel shard region and the per-node actors.</summary>
+public static class AkkaWiring
+{
+    public const string SystemName = "PingActors";
+    public const string ChannelTypeName = "channel";
+
+    public static IServiceCollection AddPingActorsAkka(this IServiceCollection services, LoadedConfig config, NodeSettings settings, HubMetrics metrics)
+    {
+        var maxShards = config.Config.GetInt("akka.cluster.sharding.number-of-shards", 100);
+        return services.AddAkka(SystemName, builder =>
+        {
+            builder
+                .AddHocon(config.Config, HoconAddMode.Prepend)
+                .ConfigureLoggers(loggers =>
+                {
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                })
+                .WithShardRegion<ChannelRegion>(
+                    ChannelTypeName,
+                    channel => ChannelEntity.PropsFor(channel, metrics, settings.Hub.ChannelIdleTimeout),
+                    new ChannelMessageExtractor(maxShards),
+                    new ShardOptions
+                    {
+                        HandOffStopMessage = StopChannel.Instance,
+                        RememberEntities = false,
+                        StateStoreMode = StateStoreMode.DData,
+                    })
+                .WithActors((system, registry) =>
+                {
+                    var region = registry.Get<ChannelRegion>();
+                    var localChannels = system.ActorOf(LocalChannelHub.PropsFor(region, settings.Hub, metrics), "local-channels");
+                    registry.Register<LocalChannelHub>(localChannels);
+                    var context = new ConnectionContext(localChannels, region, settings.Hub, metrics, system.Materializer());
+                    registry.Register<ConnectionSupervisor>(system.ActorOf(ConnectionSupervisor.PropsFor(context), "connections"));
+
+                    var cluster = Cluster.Get(system);
+                    if (cluster.Settings.SeedNodes.Count == 0)
+                    {
+                        // No seeds: a cluster of one, so one code path serves one node and many.
+                        cluster.Join(cluster.SelfAddress);
+                    }
+                });
+        });
+    }
+}

@@ -1,0 +1,25 @@
+using Akka.Actor;
+using Akka.Hosting;
+using PingActors.Actors.Channels;
+using PingActors.Actors.Connections;
+
+namespace PingActors.Node.Hosting;
+
+/// <summary>The node's actors as the HTTP side needs them, resolved once from the Akka.Hosting registry.</summary>
+public sealed class HubRuntime(ActorRegistry registry, ActorSystem system)
+{
+    private readonly Lazy<IActorRef> _supervisor = new(registry.Get<ConnectionSupervisor>);
+    private readonly Lazy<IActorRef> _region = new(registry.Get<ChannelRegion>);
+    private readonly Lazy<IActorRef> _localChannels = new(registry.Get<LocalChannelHub>);
+
+    public ActorSystem System { get; } = system;
+
+    public IActorRef Connections => _supervisor.Value;
+
+    public IActorRef ChannelRegion => _region.Value;
+
+    public IActorRef LocalChannels => _localChannels.Value;
+
+    /// <summary>Set once shutdown starts: new connections are refused with 503 from then on.</summary>
+    public bool Draining { get; set; }
+}

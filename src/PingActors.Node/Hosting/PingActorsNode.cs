@@ -1,0 +1,130 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using PingActors.Actors.Metrics;
+using PingActors.Node.Configuration;
+using PingActors.Node.Http;
+
+namespace PingActors.Node.Hosting;
+
+/// <summary>One PingActors node: Kestrel owns HTTP and the sockets, the ActorSystem owns the state.</summary>
+public sealed class PingActorsNode : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly NodeListeners _listeners;
+
+    private PingActorsNode(WebApplication app, NodeListeners listeners)
+    {
+        _app = app;
+        _listeners = listeners;
+    }
+
+    public IServiceProvider Services => _app.Services;
+
+    public NodeSettings Settings => _app.Services.GetRequiredService<NodeSettings>();
+
+    public Uri HubUri => UriOf(_listeners.HubEndpoint!);
+
+    public Uri OpsUri => UriOf(_listeners.OpsEndpoint!);
+
+    public static PingActorsNode Create(LoadedConfig config, NodeSettings settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(PingActorsNode).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(settings.LogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+
+        var listeners = new NodeListeners();
+        var metrics = new HubMetrics();
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton(listeners);
+        builder.Services.AddSingleton<HubRuntime>();
+        builder.Services.AddSingleton<HubHandler>();
+        builder.Services.AddSingleton<OpsHandler>();
+        builder.Services.AddSingleton<AccessLog>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
+        builder.Services.AddPingActorsAkka(config, settings, metrics);
+        builder.Services.AddHostedService<ShutdownDrainService>();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(settings.HubListen.Address, settings.HubListen.Port, o => Tag(o, NodeListeners.Hub, listeners));
+            kestrel.Listen(settings.OpsListen.Address, settings.OpsListen.Port, o => Tag(o, NodeListeners.Ops, listeners));
+        });
+
+        var app = builder.Build();
+        app.UseWebSockets();
+        var hub = app.Services.GetRequiredService<HubHandler>();
+        var ops = app.Services.GetRequiredService<OpsHandler>();
+        var accessLog = app.Services.GetRequiredService<AccessLog>();
+        app.Run(context =>
+        {
+            var listener = context.Features.Get<ListenerTag>()?.Name ?? NodeListeners.Hub;
+            Task Handle() => listener == NodeListeners.Ops ? ops.HandleAsync(context) : hub.HandleAsync(context);
+            return settings.AccessLog ? accessLog.InvokeAsync(context, listener, Handle) : Handle();
+        });
+        return new PingActorsNode(app, listeners);
+    }
+
+    /// <summary>Starts the listeners and waits (bounded) until this node is an Up cluster member.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.StartAsync(cancellationToken);
+        var log = _app.Services.GetRequiredService<ILogger<PingActorsNode>>();
+        log.LogInformation("PingActors hub listening on {Hub}", HubUri);
+        log.LogInformation("PingActors ops listening on {Ops}", OpsUri);
+
+        var system = _app.Services.GetRequiredService<ActorSystem>();
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        if (await Task.WhenAny(up.Task, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken)) == up.Task)
+        {
+            log.LogInformation("PingActors node is Up in the cluster as {Address}", Cluster.Get(system).SelfAddress);
+        }
+        else
+        {
+            log.LogWarning("PingActors node has not joined a cluster yet (seeds: {Seeds})", string.Join(", ", Cluster.Get(system).Settings.SeedNodes));
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private static void Tag(ListenOptions options, string name, NodeListeners listeners)
+    {
+        var tag = new ListenerTag(name);
+        options.Use(next => connection =>
+        {
+            connection.Features.Set(tag);
+            return next(connection);
+        });
+        if (name == NodeListeners.Hub)
+        {
+            listeners.HubEndpoint = options;
+        }
+        else
+        {
+            listeners.OpsEndpoint = options;
+        }
+    }
+
+    private static Uri UriOf(ListenOptions options)
+    {
+        var endpoint = options.IPEndPoint!;
+        var host = endpoint.Address.Equals(System.Net.IPAddress.Any) ? "127.0.0.1" : endpoint.Address.Equals(System.Net.IPAddress.IPv6Any) ? "[::1]" : new ListenAddress(endpoint.Address, 0).ToString()[..^2];
+        return new Uri($"http://{host}:{endpoint.Port}/");
+    }
+}

@@ -1,0 +1,38 @@
+using Akka.Actor;
+using PingActors.Actors.Connections;
+using PingActors.Node.Configuration;
+
+namespace PingActors.Node.Hosting;
+
+/// <summary>
+/// Runs first when the host stops (StoppingAsync comes before any hosted service's StopAsync): refuse new
+/// sockets, close the open ones with 1001 spread over the drain window. Only then does Kestrel stop
+/// (with nothing left to wait for) and Akka leave the cluster.
+/// </summary>
+public sealed class ShutdownDrainService(HubRuntime runtime, NodeSettings settings, ILogger<ShutdownDrainService> log) : IHostedLifecycleService
+{
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        runtime.Draining = true;
+        var bound = settings.DrainWindow + settings.Hub.CloseTimeout + TimeSpan.FromSeconds(1);
+        try
+        {
+            await runtime.Connections.Ask<Drained>(new Drain(settings.DrainWindow), bound, cancellationToken);
+            log.LogInformation("All connections closed");
+        }
+        catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
+        {
+            log.LogWarning("Connections still open after {Bound}; stopping anyway", bound);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

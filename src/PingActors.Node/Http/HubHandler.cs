@@ -1,0 +1,158 @@
+using System.Net.WebSockets;
+using Akka.Actor;
+using Microsoft.AspNetCore.Http.Features;
+using PingActors.Actors.Channels;
+using PingActors.Actors.Connections;
+using PingActors.Actors.Hub;
+using PingActors.Actors.Metrics;
+using PingActors.Node.Configuration;
+using PingActors.Node.Hosting;
+
+namespace PingActors.Node.Http;
+
+/// <summary>
+/// The pub/sub listener, compatible with Pinghub: an upgrade on any valid path subscribes, a POST
+/// publishes, a plain GET shows the channel page, anything else is 405.
+/// </summary>
+public sealed class HubHandler(NodeSettings settings, HubRuntime runtime, HubMetrics metrics, ILogger<HubHandler> log)
+{
+    private const string TextPlain = "text/plain; charset=utf-8";
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
+        var path = ChannelPath.Parse(rawTarget);
+        if (path.Location is not null)
+        {
+            context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
+            context.Response.Headers.Location = path.Location;
+            return;
+        }
+
+        if (path.Channel is null)
+        {
+            await WriteText(context, StatusCodes.Status400BadRequest, path.Error!);
+            return;
+        }
+
+        var method = context.Request.Method;
+        if (Handshake.IsUpgradeRequest(context.Request))
+        {
+            if (!HttpMethods.IsGet(method))
+            {
+                await MethodNotAllowed(context);
+                return;
+            }
+
+            await SubscribeAsync(context, path.Channel);
+        }
+        else if (HttpMethods.IsPost(method))
+        {
+            await PublishAsync(context, path.Channel);
+        }
+        else if (HttpMethods.IsGet(method) && settings.HtmlPage)
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync(ChannelPage.Render(path.Channel), context.RequestAborted);
+        }
+        else
+        {
+            await MethodNotAllowed(context);
+        }
+    }
+
+    private async Task SubscribeAsync(HttpContext context, string channel)
+    {
+        var rejection = Handshake.Validate(context.Request, settings.Origins);
+        if (rejection is not null)
+        {
+            foreach (var (name, value) in rejection.Headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+
+            await WriteText(context, rejection.Status, rejection.Body);
+            return;
+        }
+
+        if (runtime.Draining)
+        {
+            await Unavailable(context, "Error: server shutting down.\n");
+            return;
+        }
+
+        var hub = settings.Hub;
+        var acceptContext = new WebSocketAcceptContext
+        {
+            KeepAliveInterval = hub.KeepAliveInterval,
+            KeepAliveTimeout = hub.KeepAliveInterval > TimeSpan.Zero && hub.KeepAliveTimeout > TimeSpan.Zero ? hub.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
+        };
+        var outcome = new TaskCompletionSource<ConnectionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        runtime.Connections.Tell(new OpenConnection(channel, () => context.WebSockets.AcceptWebSocketAsync(acceptContext), outcome));
+        switch (await outcome.Task)
+        {
+            case ConnectionOutcome.ChannelUnavailable when !context.Response.HasStarted:
+                await Unavailable(context, "Error: channel unavailable, try again.\n");
+                break;
+            case ConnectionOutcome.ShuttingDown when !context.Response.HasStarted:
+                await Unavailable(context, "Error: server shutting down.\n");
+                break;
+        }
+    }
+
+    private async Task PublishAsync(HttpContext context, string channel)
+    {
+        var limit = settings.Hub.MaxMessageSize;
+        var body = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted);
+        if (body is null)
+        {
+            await WriteText(context, StatusCodes.Status413PayloadTooLarge, $"Error: message too large. The limit is {limit} bytes.\n");
+            return;
+        }
+
+        var isText = !RequestBody.IsBinary(context.Request.ContentType);
+        if (isText && !System.Text.Unicode.Utf8.IsValid(body))
+        {
+            await WriteText(context, StatusCodes.Status400BadRequest, "Error: bad request. Body must be valid UTF-8 (send binary with Content-Type: application/octet-stream).\n");
+            return;
+        }
+
+        // Pinghub accepts an empty POST and does not broadcast it.
+        if (body.Length > 0)
+        {
+            try
+            {
+                await runtime.ChannelRegion.Ask<Published>(new Publish(channel, new Payload(isText, body)), settings.Hub.PublishTimeout, context.RequestAborted);
+                metrics.PublishPost.Inc();
+            }
+            catch (AskTimeoutException)
+            {
+                log.LogWarning("Publish to {Channel} not acknowledged within {Timeout}", channel, settings.Hub.PublishTimeout);
+                await Unavailable(context, "Error: channel unavailable, message not published.\n");
+                return;
+            }
+        }
+
+        await WriteText(context, StatusCodes.Status200OK, "OK\n");
+    }
+
+    private static Task MethodNotAllowed(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+        context.Response.Headers.Allow = "GET, POST";
+        return Task.CompletedTask;
+    }
+
+    private static Task Unavailable(HttpContext context, string text)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return WriteText(context, StatusCodes.Status503ServiceUnavailable, text);
+    }
+
+    private static Task WriteText(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = TextPlain;
+        return context.Response.WriteAsync(text, context.RequestAborted);
+    }
+}
