@@ -1,0 +1,148 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using PingActors.Actors.Channels;
+using PingActors.Actors.Hub;
+using PingActors.Actors.Metrics;
+
+namespace PingActors.Tests.Actors;
+
+/// <summary>The node-local channel, with probes for the shard region, its parent, connections and outboxes.</summary>
+public sealed class LocalChannelSpecs : TestKit
+{
+    private readonly HubMetrics _metrics = new();
+    private readonly HubSettings _settings = new() { SubscribeRetry = TimeSpan.FromMilliseconds(300), OutboundMaxMessages = 3 };
+
+    [Fact]
+    public void Confirms_a_join_only_once_the_entity_has_confirmed_the_subscription()
+    {
+        var region = CreateTestProbe();
+        var parent = CreateTestProbe();
+        var channel = parent.ChildActorOf(LocalChannel.PropsFor("/c", region.Ref, _settings, _metrics));
+        var subscribe = region.ExpectMsg<Subscribe>();
+        Assert.Equal(channel, subscribe.Subscriber);
+
+        var connection = CreateTestProbe();
+        channel.Tell(new Join("/c", connection.Ref));
+        connection.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        channel.Tell(new Subscribed("/c", 1, 0));
+        Assert.Equal(channel, connection.ExpectMsg<Joined>().LocalChannel);
+    }
+
+    [Fact]
+    public void Repeats_an_unanswered_subscription()
+    {
+        var region = CreateTestProbe();
+        CreateTestProbe().ChildActorOf(LocalChannel.PropsFor("/c", region.Ref, _settings, _metrics));
+        region.ExpectMsg<Subscribe>();
+        region.ExpectMsg<Subscribe>(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void Holds_messages_for_a_connection_until_its_outbox_is_ready_and_keeps_their_order()
+    {
+        var (channel, _, _) = Subscribed();
+        var connection = CreateTestProbe();
+        channel.Tell(new Join("/c", connection.Ref));
+        connection.ExpectMsg<Joined>();
+
+        channel.Tell(Message(1, "a"));
+        channel.Tell(Message(2, "b"));
+        var outbox = CreateTestProbe();
+        channel.Tell(new Activate(connection.Ref, outbox.Ref));
+        channel.Tell(Message(3, "c"));
+
+        Assert.Equal("a", Text(outbox.ExpectMsg<Payload>()));
+        Assert.Equal("b", Text(outbox.ExpectMsg<Payload>()));
+        Assert.Equal("c", Text(outbox.ExpectMsg<Payload>()));
+    }
+
+    [Fact]
+    public void Keeps_only_the_newest_messages_while_holding_for_a_connection_and_counts_the_rest_as_dropped()
+    {
+        var (channel, _, _) = Subscribed();
+        var connection = CreateTestProbe();
+        channel.Tell(new Join("/c", connection.Ref));
+        connection.ExpectMsg<Joined>();
+        for (var i = 1; i <= 5; i++)
+        {
+            channel.Tell(Message(i, "m" + i));
+        }
+
+        var outbox = CreateTestProbe();
+        channel.Tell(new Activate(connection.Ref, outbox.Ref));
+        Assert.Equal(["m3", "m4", "m5"], new[] { Text(outbox.ExpectMsg<Payload>()), Text(outbox.ExpectMsg<Payload>()), Text(outbox.ExpectMsg<Payload>()) });
+        AwaitAssert(() => Assert.Equal(2, _metrics.Dropped.Value));
+    }
+
+    [Fact]
+    public void A_connection_dying_mid_delivery_does_not_disturb_the_others()
+    {
+        var (channel, _, _) = Subscribed();
+        var outboxes = Enumerable.Range(0, 3).Select(_ => CreateTestProbe()).ToArray();
+        var connections = new List<IActorRef>();
+        foreach (var outbox in outboxes)
+        {
+            var connection = Sys.ActorOf(Props.Create(() => new Idle()));
+            connections.Add(connection);
+            channel.Tell(new Join("/c", connection));
+            channel.Tell(new Activate(connection, outbox.Ref));
+        }
+
+        for (var i = 1; i <= 100; i++)
+        {
+            channel.Tell(Message(i, "m" + i));
+            if (i == 50)
+            {
+                Sys.Stop(connections[1]);
+            }
+        }
+
+        foreach (var outbox in new[] { outboxes[0], outboxes[2] })
+        {
+            for (var i = 1; i <= 100; i++)
+            {
+                Assert.Equal("m" + i, Text(outbox.ExpectMsg<Payload>()));
+            }
+        }
+    }
+
+    [Fact]
+    public void Reports_idle_to_its_parent_with_the_number_of_joins_it_saw_when_the_last_member_leaves()
+    {
+        var (channel, _, parent) = Subscribed();
+        var first = CreateTestProbe();
+        var second = CreateTestProbe();
+        channel.Tell(new Join("/c", first.Ref));
+        channel.Tell(new Join("/c", second.Ref));
+        Sys.Stop(first.Ref);
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Sys.Stop(second.Ref);
+        var idle = parent.ExpectMsg<LocalChannelIdle>();
+        Assert.Equal(2, idle.JoinsReceived);
+    }
+
+    [Fact]
+    public void Resubscribes_when_the_entity_hands_off()
+    {
+        var (channel, region, _) = Subscribed();
+        channel.Tell(new Resubscribe("/c"));
+        region.ExpectMsg<Subscribe>();
+    }
+
+    private (IActorRef Channel, Akka.TestKit.TestProbe Region, Akka.TestKit.TestProbe Parent) Subscribed()
+    {
+        var region = CreateTestProbe();
+        var parent = CreateTestProbe();
+        var channel = parent.ChildActorOf(LocalChannel.PropsFor("/c", region.Ref, _settings, _metrics));
+        region.ExpectMsg<Subscribe>();
+        channel.Tell(new Subscribed("/c", 1, 0));
+        return (channel, region, parent);
+    }
+
+    private static ChannelMessage Message(long seq, string text) => new("/c", 1, seq, Payload.Text(text));
+
+    private static string Text(Payload p) => System.Text.Encoding.UTF8.GetString(p.Bytes);
+
+    private sealed class Idle : ReceiveActor;
+}
