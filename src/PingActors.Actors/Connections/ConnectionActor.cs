@@ -17,19 +17,22 @@ public sealed record ConnectionContext(IActorRef LocalChannels, IActorRef Channe
 /// socket's stream: client messages come in through <see cref="Sink.ActorRefWithAck{TIn}"/> (one at a
 /// time, so the read side is backpressured), channel deliveries go straight to the socket stage's outbox.
 /// </summary>
-public sealed class ConnectionActor : ReceiveActor, IWithTimers
+/// <remarks>
+/// An <see cref="UntypedActor"/> with a state field rather than a ReceiveActor with Become: there is one
+/// of these per socket, and ReceiveActor's per-instance handler tables cost memory on every idle
+/// connection (docs/benchmarks.md).
+/// </remarks>
+public sealed class ConnectionActor : UntypedActor
 {
-    private const string JoinTimer = "join";
-
     private readonly string _channel;
     private readonly Func<Task<WebSocket>> _accept;
     private readonly TaskCompletionSource<ConnectionOutcome> _outcome;
     private readonly ConnectionContext _ctx;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private ICancelable? _joinTimeout;
     private IActorRef? _localChannel;
     private IActorRef? _outbox;
     private CloseReason? _closeRequested;
-    private bool _opened;
+    private State _state = State.Joining;
 
     public ConnectionActor(string channel, Func<Task<WebSocket>> accept, TaskCompletionSource<ConnectionOutcome> outcome, ConnectionContext ctx)
     {
@@ -37,10 +40,14 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _accept = accept;
         _outcome = outcome;
         _ctx = ctx;
-        Joining();
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
+    private enum State
+    {
+        Joining,
+        Accepting,
+        Open,
+    }
 
     public static Props PropsFor(OpenConnection open, ConnectionContext ctx) =>
         Props.Create(() => new ConnectionActor(open.Channel, open.Accept, open.Outcome, ctx));
@@ -48,12 +55,13 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _ctx.LocalChannels.Tell(new Join(_channel, Self));
-        Timers.StartSingleTimer(JoinTimer, JoinTimedOut.Instance, _ctx.Settings.JoinTimeout);
+        _joinTimeout = Context.System.Scheduler.ScheduleTellOnceCancelable(_ctx.Settings.JoinTimeout, Self, JoinTimedOut.Instance, Self);
     }
 
     protected override void PostStop()
     {
-        if (_opened)
+        _joinTimeout?.Cancel();
+        if (_state == State.Open)
         {
             _ctx.Metrics.Connections.Dec();
         }
@@ -61,79 +69,106 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         _outcome.TrySetResult(ConnectionOutcome.Closed);
     }
 
-    private void Joining()
+    protected override void OnReceive(object message)
     {
-        Receive<Joined>(joined =>
+        switch (message)
         {
-            Timers.Cancel(JoinTimer);
-            _localChannel = joined.LocalChannel;
-            Context.Watch(_localChannel);
-            _accept().PipeTo(Self, success: socket => new Accepted(socket));
-            Become(Accepting);
-        });
-        Receive<JoinTimedOut>(_ =>
-        {
-            _log.Warning("Channel {0} could not be joined within {1}", _channel, _ctx.Settings.JoinTimeout);
-            StopWith(ConnectionOutcome.ChannelUnavailable);
-        });
-        Receive<CloseConnection>(_ => StopWith(ConnectionOutcome.ShuttingDown));
+            case Payload payload when _state == State.Open:
+                OnClientMessage(payload);
+                Sender.Tell(StreamAck.Instance);
+                break;
+            case StreamInit:
+                Sender.Tell(StreamAck.Instance);
+                break;
+            case OutboxReady ready:
+                OnOutboxReady(ready.Outbox);
+                break;
+            case Joined joined when _state == State.Joining:
+                OnJoined(joined);
+                break;
+            case Accepted accepted when _state == State.Accepting:
+                OnAccepted(accepted.Socket);
+                break;
+            case CloseConnection close:
+                OnCloseRequested(close.Reason);
+                break;
+            case StreamCompleted:
+                Context.Stop(Self);
+                break;
+            case StreamFailed failed:
+                Context.GetLogger().Debug("Connection stream for {0} failed: {1}", _channel, failed.Cause.Message);
+                Context.Stop(Self);
+                break;
+            case Status.Failure failure when _state == State.Accepting:
+                Context.GetLogger().Debug("WebSocket handshake for {0} failed: {1}", _channel, failure.Cause.Message);
+                Context.Stop(Self);
+                break;
+            case JoinTimedOut when _state == State.Joining:
+                Context.GetLogger().Warning("Channel {0} could not be joined within {1}", _channel, _ctx.Settings.JoinTimeout);
+                StopWith(ConnectionOutcome.ChannelUnavailable);
+                break;
+            case Terminated:
+                OnLocalChannelStopped();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
-    private void Accepting()
+    private void OnJoined(Joined joined)
     {
-        Receive<Accepted>(accepted =>
-        {
-            _opened = true;
-            _ctx.Metrics.Connections.Inc();
-            _ctx.Metrics.ConnectionsTotal.Inc();
-            Source.FromGraph(new WebSocketStage(accepted.Socket, _ctx.Settings, _ctx.Metrics, Self))
-                .To(Sink.ActorRefWithAck<Payload>(Self, StreamInit.Instance, StreamAck.Instance, StreamCompleted.Instance, e => new StreamFailed(e)))
-                .Run(_ctx.Materializer);
-            Become(Open);
-        });
-        Receive<Status.Failure>(failure =>
-        {
-            _log.Debug("WebSocket handshake for {0} failed: {1}", _channel, failure.Cause.Message);
-            Context.Stop(Self);
-        });
-        Receive<CloseConnection>(close => _closeRequested = close.Reason);
-        Receive<Terminated>(_ => Context.Stop(Self));
+        _joinTimeout?.Cancel();
+        _joinTimeout = null;
+        _localChannel = joined.LocalChannel;
+        Context.Watch(_localChannel);
+        _state = State.Accepting;
+        _accept().PipeTo(Self, success: socket => new Accepted(socket));
     }
 
-    private void Open()
+    private void OnAccepted(WebSocket socket)
     {
-        Receive<OutboxReady>(ready =>
+        _state = State.Open;
+        _ctx.Metrics.Connections.Inc();
+        _ctx.Metrics.ConnectionsTotal.Inc();
+        Source.FromGraph(new WebSocketStage(socket, _ctx.Settings, _ctx.Metrics, Self))
+            .To(Sink.ActorRefWithAck<Payload>(Self, StreamInit.Instance, StreamAck.Instance, StreamCompleted.Instance, e => new StreamFailed(e)))
+            .Run(_ctx.Materializer);
+    }
+
+    private void OnOutboxReady(IActorRef outbox)
+    {
+        _outbox = outbox;
+        _localChannel!.Tell(new Activate(Self, outbox));
+        if (_closeRequested is not null)
         {
-            _outbox = ready.Outbox;
-            _localChannel!.Tell(new Activate(Self, ready.Outbox));
-            if (_closeRequested is not null)
-            {
-                _outbox.Tell(new CloseSocket(_closeRequested, Flush: true));
-            }
-        });
-        Receive<StreamInit>(_ => Sender.Tell(StreamAck.Instance));
-        Receive<Payload>(payload =>
+            outbox.Tell(new CloseSocket(_closeRequested, Flush: true));
+        }
+    }
+
+    private void OnCloseRequested(CloseReason reason)
+    {
+        if (_state == State.Joining)
         {
-            OnClientMessage(payload);
-            Sender.Tell(StreamAck.Instance);
-        });
-        Receive<CloseConnection>(close =>
+            StopWith(ConnectionOutcome.ShuttingDown);
+            return;
+        }
+
+        _closeRequested = reason;
+        _outbox?.Tell(new CloseSocket(reason, Flush: true));
+    }
+
+    private void OnLocalChannelStopped()
+    {
+        if (_state != State.Open)
         {
-            _closeRequested = close.Reason;
-            _outbox?.Tell(new CloseSocket(close.Reason, Flush: true));
-        });
-        Receive<StreamCompleted>(_ => Context.Stop(Self));
-        Receive<StreamFailed>(failed =>
-        {
-            _log.Debug("Connection stream for {0} failed: {1}", _channel, failed.Cause.Message);
             Context.Stop(Self);
-        });
-        Receive<Terminated>(t =>
-        {
-            // Our local channel died without us leaving it: we would silently miss messages, so close.
-            _log.Warning("Local channel {0} stopped under a live connection; closing it", _channel);
-            _outbox?.Tell(new CloseSocket(CloseReasons.InternalError, Flush: false));
-        });
+            return;
+        }
+
+        // Our local channel died without us leaving it: we would silently miss messages, so close.
+        Context.GetLogger().Warning("Local channel {0} stopped under a live connection; closing it", _channel);
+        _outbox?.Tell(new CloseSocket(CloseReasons.InternalError, Flush: false));
     }
 
     private void OnClientMessage(Payload payload)
