@@ -12,14 +12,23 @@ public interface IChannelCommand
 /// <summary>Marker for messages that may cross nodes (bound to a serializer in the cluster issue).</summary>
 public interface IChannelWireMessage;
 
-/// <summary>A node-local channel asks the entity for the channel's messages. Answered with <see cref="Subscribed"/> or <see cref="Resubscribe"/>.</summary>
-public sealed record Subscribe(string Channel, IActorRef Subscriber) : IChannelCommand, IChannelWireMessage;
+/// <summary>
+/// A node-local channel asks the entity for the channel's messages. Answered with <see cref="Subscribed"/>
+/// or <see cref="Resubscribe"/>. A subscriber that lost its incarnation (hand-off, crash, a detected gap)
+/// resumes: it names the incarnation and the last sequence number it delivered, and the entity replays
+/// what it still buffers after that. <paramref name="ResumeIncarnation"/> 0 is a fresh subscription: no replay.
+/// </summary>
+public sealed record Subscribe(string Channel, IActorRef Subscriber, long ResumeIncarnation = 0, long ResumeAfterSeq = 0) : IChannelCommand, IChannelWireMessage;
 
 /// <summary>Publish one message. The entity answers the sender with <see cref="Published"/> unless it is NoSender.</summary>
 public sealed record Publish(string Channel, Payload Payload) : IChannelCommand, IChannelWireMessage;
 
-/// <summary>The subscription is live: every message numbered after <paramref name="LastSeq"/> will follow.</summary>
-public sealed record Subscribed(string Channel, long Incarnation, long LastSeq) : IChannelWireMessage;
+/// <summary>
+/// The subscription is live: every message numbered after <paramref name="LastSeq"/> follows (for a resumed
+/// subscription, preceded by the replay). <paramref name="Gap"/>: the replay could not cover everything the
+/// subscriber may have missed.
+/// </summary>
+public sealed record Subscribed(string Channel, long Incarnation, long LastSeq, bool Gap = false) : IChannelWireMessage;
 
 /// <summary>The message was sequenced as <paramref name="Seq"/> and sent to <paramref name="Nodes"/> node-local channels.</summary>
 public sealed record Published(string Channel, long Incarnation, long Seq, int Nodes) : IChannelWireMessage;

@@ -8,7 +8,9 @@ namespace PingActors.Actors.Channels;
 /// <summary>
 /// One channel on one node: subscribes once to the sharded <see cref="ChannelEntity"/> and fans each
 /// message out to this node's sockets. The channel's order is kept because each message goes from this
-/// one actor to each socket's outbox (Akka keeps per sender/receiver order).
+/// one actor to each socket's outbox (Akka keeps per sender/receiver order). It checks the entity's
+/// sequence numbers: a duplicate is dropped, a gap (or a lost entity) makes it resume from the last
+/// number it delivered, and the entity replays what it still has.
 /// </summary>
 public sealed class LocalChannel : ReceiveActor, IWithTimers
 {
@@ -28,6 +30,9 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     private readonly List<IActorRef> _waitingForSubscription = [];
     private bool _subscribed;
     private long _joinsReceived;
+    private IActorRef? _entity;
+    private long _incarnation;
+    private long _lastSeq;
 
     public LocalChannel(string channel, IActorRef region, HubSettings settings, HubMetrics metrics)
     {
@@ -41,8 +46,14 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         Receive<Activate>(OnActivate);
         Receive<Subscribed>(OnSubscribed);
         Receive<Resubscribe>(_ => SubscribeToEntity());
-        Receive<RetrySubscribe>(_ => { if (!_subscribed) SubscribeToEntity(); });
-        Receive<Terminated>(t => RemoveMember(t.ActorRef));
+        Receive<RetrySubscribe>(_ =>
+        {
+            if (!_subscribed)
+            {
+                SubscribeToEntity();
+            }
+        });
+        Receive<Terminated>(OnTerminated);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -61,14 +72,48 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     private void SubscribeToEntity()
     {
         _subscribed = false;
-        _region.Tell(new Subscribe(_channel, Self));
+        _region.Tell(new Subscribe(_channel, Self, _incarnation, _lastSeq));
         Timers.StartSingleTimer(RetryTimer, RetrySubscribe.Instance, _settings.SubscribeRetry);
     }
 
     private void OnSubscribed(Subscribed s)
     {
+        if (_subscribed && s.Incarnation == _incarnation)
+        {
+            return; // the answer to a repeated request
+        }
+
+        if (s.Incarnation != _incarnation)
+        {
+            // A fresh subscription starts at the entity's current number; a resumed one is replayed from
+            // the start of the new incarnation.
+            _lastSeq = _incarnation == 0 ? s.LastSeq : 0;
+            _incarnation = s.Incarnation;
+        }
+
         _subscribed = true;
         Timers.Cancel(RetryTimer);
+        if (!Sender.Equals(_entity))
+        {
+            if (_entity is not null)
+            {
+                Context.Unwatch(_entity);
+            }
+
+            _entity = Sender;
+            Context.Watch(_entity);
+        }
+
+        if (s.Gap)
+        {
+            _log.Warning("Channel {0} lost messages that could not be replayed; closing its {1} connections on this node", _channel, _members.Count);
+            _lastSeq = s.LastSeq;
+            foreach (var connection in _members.Keys)
+            {
+                connection.Tell(ChannelGap.Instance);
+            }
+        }
+
         foreach (var connection in _waitingForSubscription)
         {
             connection.Tell(new Joined(_channel, Self));
@@ -121,6 +166,24 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
 
     private void OnMessage(ChannelMessage message)
     {
+        if (message.Incarnation != _incarnation || message.Seq <= _lastSeq)
+        {
+            return; // from an incarnation we left, or a replay of what we already delivered
+        }
+
+        if (message.Seq != _lastSeq + 1)
+        {
+            // Something between the entity and this node was lost: ask for the rest again.
+            if (_subscribed)
+            {
+                _log.Warning("Channel {0}: got seq {1} after {2}; resuming", _channel, message.Seq, _lastSeq);
+                SubscribeToEntity();
+            }
+
+            return;
+        }
+
+        _lastSeq = message.Seq;
         var payload = message.Payload;
         var outboxes = _outboxes;
         for (var i = 0; i < outboxes.Count; i++)
@@ -141,6 +204,20 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
                 member.Hold(payload, _settings.OutboundMaxMessages, _metrics);
             }
         }
+    }
+
+    private void OnTerminated(Terminated t)
+    {
+        if (t.ActorRef.Equals(_entity))
+        {
+            // The entity's node crashed or left without handing off: resume with whoever hosts it next.
+            _entity = null;
+            _log.Info("Channel {0} lost its entity; resuming after seq {1}", _channel, _lastSeq);
+            SubscribeToEntity();
+            return;
+        }
+
+        RemoveMember(t.ActorRef);
     }
 
     private void RemoveMember(IActorRef connection)

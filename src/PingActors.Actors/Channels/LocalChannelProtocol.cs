@@ -13,3 +13,9 @@ public sealed record Activate(IActorRef Connection, IActorRef Outbox);
 
 /// <summary>A node-local channel has no members left after <paramref name="JoinsReceived"/> joins.</summary>
 internal sealed record LocalChannelIdle(string Channel, long JoinsReceived);
+
+/// <summary>Told to a connection: its channel lost messages it could not replay; the connection must close (<see cref="Hub.CloseReasons.MessagesLost"/>).</summary>
+public sealed class ChannelGap
+{
+    public static readonly ChannelGap Instance = new();
+}

@@ -107,6 +107,9 @@ public sealed class ConnectionActor : UntypedActor
                 Context.GetLogger().Warning("Channel {0} could not be joined within {1}", _channel, _ctx.Settings.JoinTimeout);
                 StopWith(ConnectionOutcome.ChannelUnavailable);
                 break;
+            case ChannelGap:
+                OnCloseRequested(CloseReasons.MessagesLost);
+                break;
             case Terminated:
                 OnLocalChannelStopped();
                 break;

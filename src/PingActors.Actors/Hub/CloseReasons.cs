@@ -19,5 +19,8 @@ public static class CloseReasons
 
     public static readonly CloseReason ServerShutdown = new(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
 
+    /// <summary>1012 (service restart): the channel's sequence was interrupted beyond what could be replayed; reconnect.</summary>
+    public static readonly CloseReason MessagesLost = new((WebSocketCloseStatus)1012, "channel restarted: messages may have been lost");
+
     public static readonly CloseReason InternalError = new(WebSocketCloseStatus.InternalServerError, "internal error");
 }

@@ -33,6 +33,10 @@ public sealed record HubSettings
 
     public TimeSpan SubscribeRetry { get; init; } = TimeSpan.FromSeconds(2);
 
+    public int ReplayMaxMessages { get; init; } = 1000;
+
+    public long ReplayMaxBytes { get; init; } = 1024 * 1024;
+
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(27);
 
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -29,6 +29,8 @@ public sealed record NodeSettings(
             JoinTimeout = reader.Duration("pingactors.hub.join-timeout", positive: true),
             ChannelIdleTimeout = reader.Duration("pingactors.hub.channel-idle-timeout", positive: true),
             SubscribeRetry = reader.Duration("pingactors.hub.subscribe-retry", positive: true),
+            ReplayMaxMessages = reader.Int("pingactors.hub.replay.max-messages", min: 0),
+            ReplayMaxBytes = reader.Size("pingactors.hub.replay.max-bytes", min: 0, max: int.MaxValue),
             OutboundMaxMessages = reader.Int("pingactors.hub.outbound.max-messages", min: 1),
             OutboundMaxBytes = reader.Size("pingactors.hub.outbound.max-bytes", min: 1, max: int.MaxValue),
             Overflow = reader.Choice("pingactors.hub.outbound.overflow", new Dictionary<string, OverflowPolicy>

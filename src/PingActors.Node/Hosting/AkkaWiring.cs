@@ -31,7 +31,7 @@ public static class AkkaWiring
                 })
                 .WithShardRegion<ChannelRegion>(
                     ChannelTypeName,
-                    channel => ChannelEntity.PropsFor(channel, metrics, settings.Hub.ChannelIdleTimeout),
+                    channel => ChannelEntity.PropsFor(channel, settings.Hub, metrics),
                     new ChannelMessageExtractor(maxShards),
                     new ShardOptions
                     {

@@ -10,14 +10,14 @@ namespace PingActors.Tests.Actors;
 /// <summary>The sharded channel entity on its own, with a probe standing in for its shard.</summary>
 public sealed class ChannelEntitySpecs : TestKit
 {
-    private static readonly TimeSpan LongIdle = TimeSpan.FromMinutes(5);
+    private static readonly HubSettings LongIdle = new() { ChannelIdleTimeout = TimeSpan.FromMinutes(5), ReplayMaxMessages = 10 };
     private readonly HubMetrics _metrics = new();
 
     [Fact]
     public void Sequences_each_message_and_sends_it_once_to_every_subscriber_in_order()
     {
         var shard = CreateTestProbe();
-        var entity = shard.ChildActorOf(ChannelEntity.PropsFor("/c", _metrics, LongIdle));
+        var entity = shard.ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
         var nodeA = CreateTestProbe();
         var nodeB = CreateTestProbe();
         entity.Tell(new Subscribe("/c", nodeA.Ref));
@@ -51,7 +51,7 @@ public sealed class ChannelEntitySpecs : TestKit
     public void Subscribing_twice_delivers_once()
     {
         var shard = CreateTestProbe();
-        var entity = shard.ChildActorOf(ChannelEntity.PropsFor("/c", _metrics, LongIdle));
+        var entity = shard.ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
         var node = CreateTestProbe();
         entity.Tell(new Subscribe("/c", node.Ref));
         entity.Tell(new Subscribe("/c", node.Ref));
@@ -66,7 +66,7 @@ public sealed class ChannelEntitySpecs : TestKit
     public void Publish_without_subscribers_is_answered_with_zero_nodes()
     {
         var shard = CreateTestProbe();
-        var entity = shard.ChildActorOf(ChannelEntity.PropsFor("/c", _metrics, LongIdle));
+        var entity = shard.ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
         entity.Tell(new Publish("/c", Payload.Text("x")), TestActor);
         Assert.Equal(0, ExpectMsg<Published>().Nodes);
     }
@@ -75,7 +75,7 @@ public sealed class ChannelEntitySpecs : TestKit
     public void Asks_its_shard_to_passivate_when_the_last_subscriber_dies()
     {
         var shard = CreateTestProbe();
-        var entity = shard.ChildActorOf(ChannelEntity.PropsFor("/c", _metrics, LongIdle));
+        var entity = shard.ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
         var node = CreateTestProbe();
         entity.Tell(new Subscribe("/c", node.Ref));
         node.ExpectMsg<Subscribed>();
@@ -90,7 +90,7 @@ public sealed class ChannelEntitySpecs : TestKit
     public void Passivates_after_the_idle_timeout_when_nobody_subscribed()
     {
         var shard = CreateTestProbe();
-        shard.ChildActorOf(ChannelEntity.PropsFor("/c", _metrics, TimeSpan.FromMilliseconds(200)));
+        shard.ChildActorOf(ChannelEntity.PropsFor("/c", new HubSettings { ChannelIdleTimeout = TimeSpan.FromMilliseconds(200) }, _metrics));
         shard.ExpectMsg<Passivate>(TimeSpan.FromSeconds(5));
     }
 
@@ -98,7 +98,7 @@ public sealed class ChannelEntitySpecs : TestKit
     public void A_subscribe_that_arrives_while_passivating_is_sent_to_the_next_incarnation()
     {
         var shard = CreateTestProbe();
-        var entity = shard.ChildActorOf(ChannelEntity.PropsFor("/c", _metrics, LongIdle));
+        var entity = shard.ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
         var first = CreateTestProbe();
         entity.Tell(new Subscribe("/c", first.Ref));
         first.ExpectMsg<Subscribed>();
@@ -118,7 +118,7 @@ public sealed class ChannelEntitySpecs : TestKit
     public void On_hand_off_tells_every_subscriber_to_resubscribe_and_stops()
     {
         var shard = CreateTestProbe();
-        var entity = shard.ChildActorOf(ChannelEntity.PropsFor("/c", _metrics, LongIdle));
+        var entity = shard.ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
         var node = CreateTestProbe();
         entity.Tell(new Subscribe("/c", node.Ref));
         node.ExpectMsg<Subscribed>();
@@ -128,5 +128,69 @@ public sealed class ChannelEntitySpecs : TestKit
 
         node.ExpectMsg<Resubscribe>();
         ExpectTerminated(entity);
+    }
+
+    [Fact]
+    public void A_fresh_subscriber_gets_no_history()
+    {
+        var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
+        entity.Tell(new Publish("/c", Payload.Text("before")), ActorRefs.NoSender);
+        var node = CreateTestProbe();
+        entity.Tell(new Subscribe("/c", node.Ref));
+        Assert.Equal(1, node.ExpectMsg<Subscribed>().LastSeq);
+        node.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_node_resuming_from_another_incarnation_gets_this_incarnation_replayed_from_its_start()
+    {
+        var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
+        entity.Tell(new Publish("/c", Payload.Text("one")), ActorRefs.NoSender);
+        entity.Tell(new Publish("/c", Payload.Text("two")), ActorRefs.NoSender);
+        var node = CreateTestProbe();
+        entity.Tell(new Subscribe("/c", node.Ref, ResumeIncarnation: 42, ResumeAfterSeq: 17));
+
+        var subscribed = node.ExpectMsg<Subscribed>();
+        Assert.False(subscribed.Gap);
+        Assert.Equal(0, subscribed.LastSeq);
+        Assert.Equal(1, node.ExpectMsg<ChannelMessage>().Seq);
+        Assert.Equal(2, node.ExpectMsg<ChannelMessage>().Seq);
+    }
+
+    [Fact]
+    public void A_node_resuming_within_this_incarnation_gets_what_follows_its_last_number()
+    {
+        var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
+        var first = CreateTestProbe();
+        entity.Tell(new Subscribe("/c", first.Ref));
+        var incarnation = first.ExpectMsg<Subscribed>().Incarnation;
+        for (var i = 0; i < 5; i++)
+        {
+            entity.Tell(new Publish("/c", Payload.Text("m" + i)), ActorRefs.NoSender);
+        }
+
+        var node = CreateTestProbe();
+        entity.Tell(new Subscribe("/c", node.Ref, incarnation, ResumeAfterSeq: 3));
+        Assert.Equal(3, node.ExpectMsg<Subscribed>().LastSeq);
+        Assert.Equal(4, node.ExpectMsg<ChannelMessage>().Seq);
+        Assert.Equal(5, node.ExpectMsg<ChannelMessage>().Seq);
+        node.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Says_so_when_the_replay_buffer_no_longer_covers_a_resuming_node()
+    {
+        var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
+        for (var i = 0; i < 15; i++)
+        {
+            entity.Tell(new Publish("/c", Payload.Text("m" + i)), ActorRefs.NoSender);
+        }
+
+        var node = CreateTestProbe();
+        entity.Tell(new Subscribe("/c", node.Ref, ResumeIncarnation: 42, ResumeAfterSeq: 0));
+        var subscribed = node.ExpectMsg<Subscribed>();
+        Assert.True(subscribed.Gap);
+        Assert.Equal(15, subscribed.LastSeq);
+        node.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 }

@@ -130,6 +130,80 @@ public sealed class LocalChannelSpecs : TestKit
         region.ExpectMsg<Subscribe>();
     }
 
+    [Fact]
+    public void Drops_duplicates_and_messages_of_an_incarnation_it_left()
+    {
+        var (channel, _, _) = Subscribed();
+        var outbox = Member(channel);
+        channel.Tell(Message(1, "a"));
+        channel.Tell(Message(1, "a again"));
+        channel.Tell(new ChannelMessage("/c", 99, 2, Payload.Text("stale")));
+        channel.Tell(Message(2, "b"));
+        Assert.Equal("a", Text(outbox.ExpectMsg<Payload>()));
+        Assert.Equal("b", Text(outbox.ExpectMsg<Payload>()));
+        outbox.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Resumes_from_its_last_number_when_it_sees_a_gap()
+    {
+        var (channel, region, _) = Subscribed();
+        var outbox = Member(channel);
+        channel.Tell(Message(1, "a"));
+        channel.Tell(Message(3, "c"));
+        var resume = region.ExpectMsg<Subscribe>();
+        Assert.Equal((1L, 1L), (resume.ResumeIncarnation, resume.ResumeAfterSeq));
+
+        // The entity replays what followed seq 1.
+        channel.Tell(new Subscribed("/c", 1, 1));
+        channel.Tell(Message(2, "b"));
+        channel.Tell(Message(3, "c"));
+        Assert.Equal(["a", "b", "c"], Enumerable.Range(0, 3).Select(_ => Text(outbox.ExpectMsg<Payload>())));
+    }
+
+    [Fact]
+    public void Resumes_when_its_entity_dies_and_takes_the_new_incarnation_from_its_start()
+    {
+        var region = CreateTestProbe();
+        var channel = CreateTestProbe().ChildActorOf(LocalChannel.PropsFor("/c", region.Ref, _settings, _metrics));
+        region.ExpectMsg<Subscribe>();
+        var entity = CreateTestProbe();
+        channel.Tell(new Subscribed("/c", 1, 0), entity.Ref);
+        var outbox = Member(channel);
+        channel.Tell(Message(1, "a"), entity.Ref);
+
+        Sys.Stop(entity.Ref);
+        var resume = region.ExpectMsg<Subscribe>();
+        Assert.Equal((1L, 1L), (resume.ResumeIncarnation, resume.ResumeAfterSeq));
+
+        channel.Tell(new Subscribed("/c", 2, 0));
+        channel.Tell(new ChannelMessage("/c", 2, 1, Payload.Text("published during the move")));
+        Assert.Equal("a", Text(outbox.ExpectMsg<Payload>()));
+        Assert.Equal("published during the move", Text(outbox.ExpectMsg<Payload>()));
+    }
+
+    [Fact]
+    public void Tells_its_connections_when_messages_were_lost_beyond_the_replay()
+    {
+        var (channel, _, _) = Subscribed();
+        var connection = CreateTestProbe();
+        channel.Tell(new Join("/c", connection.Ref));
+        connection.ExpectMsg<Joined>();
+        channel.Tell(new Resubscribe("/c"));
+        channel.Tell(new Subscribed("/c", 2, 40, Gap: true));
+        connection.ExpectMsg<ChannelGap>();
+    }
+
+    private Akka.TestKit.TestProbe Member(IActorRef channel)
+    {
+        var connection = CreateTestProbe();
+        channel.Tell(new Join("/c", connection.Ref));
+        connection.ExpectMsg<Joined>();
+        var outbox = CreateTestProbe();
+        channel.Tell(new Activate(connection.Ref, outbox.Ref));
+        return outbox;
+    }
+
     private (IActorRef Channel, Akka.TestKit.TestProbe Region, Akka.TestKit.TestProbe Parent) Subscribed()
     {
         var region = CreateTestProbe();

@@ -43,7 +43,7 @@ public sealed class ShardedChannelSpecs : TestKit, IAsyncLifetime
         var settings = ClusterShardingSettings.Create(Sys);
         _region = await sharding.StartAsync(
             "channel",
-            id => ChannelEntity.PropsFor(id, _metrics, _settings.ChannelIdleTimeout),
+            id => ChannelEntity.PropsFor(id, _settings, _metrics),
             settings,
             new ChannelMessageExtractor(10),
             sharding.DefaultShardAllocationStrategy(settings),
