@@ -20,6 +20,9 @@ public sealed class HubRuntime(ActorRegistry registry, ActorSystem system)
 
     public IActorRef LocalChannels => _localChannels.Value;
 
+    /// <summary>True once this node has been an Up member of its cluster.</summary>
+    public bool JoinedCluster { get; set; }
+
     /// <summary>Set once shutdown starts: new connections are refused with 503 from then on.</summary>
     public bool Draining { get; set; }
 }

@@ -8,14 +8,21 @@ public sealed record NodeStats(
     long ConnectionsTotal,
     long Channels,
     long ChannelEntities,
+    int Shards,
     MessageStats Messages,
     long SlowConsumerDisconnects,
     ClusterStats Cluster);
 
 public sealed record MessageStats(long Published, long Delivered, long Dropped);
 
-public sealed record ClusterStats(string Self, string Status, int Members, int MembersUp, int Unreachable);
+public sealed record ClusterStats(string Self, string Status, bool Joined, int Members, int MembersUp, int Unreachable, string? Leader);
+
+/// <summary>The body of <c>GET /cluster</c>.</summary>
+public sealed record ClusterView(string Self, string? Leader, ClusterMember[] Members);
+
+public sealed record ClusterMember(string Address, string Status, string[] Roles, bool Reachable);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(NodeStats))]
+[JsonSerializable(typeof(ClusterView))]
 internal sealed partial class StatsJson : JsonSerializerContext;

@@ -1,14 +1,42 @@
 using System.Text.Json;
+using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Sharding;
 using Prometheus;
 using PingActors.Actors.Metrics;
 using PingActors.Node.Hosting;
 
 namespace PingActors.Node.Http;
 
-/// <summary>The operations listener: liveness, a JSON snapshot of the counters, and Prometheus metrics.</summary>
-public sealed class OpsHandler(HubRuntime runtime, HubMetrics metrics)
+/// <summary>The operations listener: liveness, a JSON snapshot of the counters, cluster membership, and Prometheus metrics.</summary>
+public sealed class OpsHandler
 {
+    private static readonly TimeSpan RegionQueryTimeout = TimeSpan.FromSeconds(2);
+    private readonly HubRuntime _runtime;
+    private readonly HubMetrics _metrics;
+    private readonly Gauge _members;
+    private readonly Gauge _shards;
+
+    public OpsHandler(HubRuntime runtime, HubMetrics metrics)
+    {
+        _runtime = runtime;
+        _metrics = metrics;
+        var factory = Prometheus.Metrics.WithCustomRegistry(metrics.Registry);
+        _members = factory.CreateGauge("pingactors_cluster_members", "Cluster members by status, as this node sees them.", "status");
+        _shards = factory.CreateGauge("pingactors_shards", "Channel shards hosted by this node.");
+        metrics.Registry.AddBeforeCollectCallback(async cancel =>
+        {
+            var state = Cluster.Get(_runtime.System).State;
+            foreach (var status in Enum.GetValues<MemberStatus>())
+            {
+                _members.WithLabels(status.ToString()).Set(state.Members.Count(m => m.Status == status));
+            }
+
+            var stats = await RegionStatsAsync();
+            _shards.Set(stats?.Stats.Count ?? 0);
+        });
+    }
+
     public async Task HandleAsync(HttpContext context)
     {
         switch (context.Request.Path.Value)
@@ -19,11 +47,15 @@ public sealed class OpsHandler(HubRuntime runtime, HubMetrics metrics)
                 break;
             case "/stats":
                 context.Response.ContentType = "application/json; charset=utf-8";
-                await JsonSerializer.SerializeAsync(context.Response.Body, Stats(), StatsJson.Default.NodeStats, context.RequestAborted);
+                await JsonSerializer.SerializeAsync(context.Response.Body, await StatsAsync(), StatsJson.Default.NodeStats, context.RequestAborted);
+                break;
+            case "/cluster":
+                context.Response.ContentType = "application/json; charset=utf-8";
+                await JsonSerializer.SerializeAsync(context.Response.Body, Members(), StatsJson.Default.ClusterView, context.RequestAborted);
                 break;
             case "/metrics":
                 context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-                await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+                await _metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
                 break;
             default:
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -33,25 +65,54 @@ public sealed class OpsHandler(HubRuntime runtime, HubMetrics metrics)
         }
     }
 
-    private NodeStats Stats()
+    private async Task<NodeStats> StatsAsync()
     {
-        var cluster = Cluster.Get(runtime.System);
+        var cluster = Cluster.Get(_runtime.System);
         var state = cluster.State;
+        var region = await RegionStatsAsync();
         return new NodeStats(
-            Connections: (long)metrics.Connections.Value,
-            ConnectionsTotal: (long)metrics.ConnectionsTotal.Value,
-            Channels: (long)metrics.LocalChannels.Value,
-            ChannelEntities: (long)metrics.ChannelEntities.Value,
+            Connections: (long)_metrics.Connections.Value,
+            ConnectionsTotal: (long)_metrics.ConnectionsTotal.Value,
+            Channels: (long)_metrics.LocalChannels.Value,
+            ChannelEntities: (long)_metrics.ChannelEntities.Value,
+            Shards: region?.Stats.Count ?? -1,
             Messages: new MessageStats(
-                Published: (long)metrics.Published.WithLabels("post").Value + (long)metrics.Published.WithLabels("websocket").Value,
-                Delivered: (long)metrics.Delivered.Value,
-                Dropped: (long)metrics.Dropped.Value),
-            SlowConsumerDisconnects: (long)metrics.SlowConsumerDisconnects.Value,
+                Published: (long)_metrics.PublishPost.Value + (long)_metrics.PublishWebSocket.Value,
+                Delivered: (long)_metrics.Delivered.Value,
+                Dropped: (long)_metrics.Dropped.Value),
+            SlowConsumerDisconnects: (long)_metrics.SlowConsumerDisconnects.Value,
             Cluster: new ClusterStats(
                 Self: cluster.SelfAddress.ToString(),
                 Status: cluster.SelfMember.Status.ToString(),
+                Joined: _runtime.JoinedCluster,
                 Members: state.Members.Count,
                 MembersUp: state.Members.Count(m => m.Status == MemberStatus.Up),
-                Unreachable: state.Unreachable.Count));
+                Unreachable: state.Unreachable.Count,
+                Leader: state.Leader?.ToString()));
+    }
+
+    private ClusterView Members()
+    {
+        var cluster = Cluster.Get(_runtime.System);
+        var state = cluster.State;
+        var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
+        return new ClusterView(
+            Self: cluster.SelfAddress.ToString(),
+            Leader: state.Leader?.ToString(),
+            Members: state.Members
+                .Select(m => new ClusterMember(m.Address.ToString(), m.Status.ToString(), m.Roles.OrderBy(r => r, StringComparer.Ordinal).ToArray(), !unreachable.Contains(m.Address)))
+                .ToArray());
+    }
+
+    private async Task<ShardRegionStats?> RegionStatsAsync()
+    {
+        try
+        {
+            return await _runtime.ChannelRegion.Ask<ShardRegionStats>(GetShardRegionStats.Instance, RegionQueryTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
     }
 }
