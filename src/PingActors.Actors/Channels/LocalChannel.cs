@@ -43,6 +43,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
 
         Receive<ChannelMessage>(OnMessage);
         Receive<Join>(OnJoin);
+        Receive<Leave>(leave => RemoveMember(leave.Connection));
         Receive<Activate>(OnActivate);
         Receive<Subscribed>(OnSubscribed);
         Receive<Resubscribe>(_ => SubscribeToEntity());
@@ -67,7 +68,17 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         SubscribeToEntity();
     }
 
-    protected override void PostStop() => _metrics.LocalChannels.Dec();
+    protected override void PostStop()
+    {
+        _metrics.LocalChannels.Dec();
+
+        // Normally there is no member left; if this actor failed, its connections must not wait for
+        // messages that will never come.
+        foreach (var connection in _members.Keys)
+        {
+            connection.Tell(ChannelStopped.Instance);
+        }
+    }
 
     private void SubscribeToEntity()
     {
@@ -130,8 +141,9 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
             return;
         }
 
+        // No DeathWatch on connections: each sends Leave from its PostStop, and a watch would cost every
+        // idle socket a watcher table.
         _members.Add(join.Connection, new Member());
-        Context.Watch(join.Connection);
         if (_subscribed)
         {
             join.Connection.Tell(new Joined(_channel, Self));
@@ -214,10 +226,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
             _entity = null;
             _log.Info("Channel {0} lost its entity; resuming after seq {1}", _channel, _lastSeq);
             SubscribeToEntity();
-            return;
         }
-
-        RemoveMember(t.ActorRef);
     }
 
     private void RemoveMember(IActorRef connection)

@@ -23,6 +23,14 @@ public sealed class LocalChannelHub : ReceiveActor
         _metrics = metrics;
 
         Receive<Join>(OnJoin);
+        Receive<Leave>(leave =>
+        {
+            // A connection that never got its Joined leaves through here, behind its Join.
+            if (_channels.TryGetValue(leave.Channel, out var entry))
+            {
+                entry.Child.Forward(leave);
+            }
+        });
         Receive<LocalChannelIdle>(OnIdle);
         Receive<Terminated>(OnTerminated);
         Receive<GetLocalChannelCount>(_ => Sender.Tell(_channels.Count));

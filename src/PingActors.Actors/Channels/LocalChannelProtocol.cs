@@ -8,6 +8,9 @@ public sealed record Join(string Channel, IActorRef Connection);
 /// <summary>The node-local channel is subscribed: everything published from now on reaches the connection.</summary>
 public sealed record Joined(string Channel, IActorRef LocalChannel);
 
+/// <summary>The connection is gone (sent from its PostStop, which runs however it stops; to the hub if it was never joined).</summary>
+public sealed record Leave(string Channel, IActorRef Connection);
+
 /// <summary>The connection's socket is open: deliver to <paramref name="Outbox"/> from now on (after what was held for it).</summary>
 public sealed record Activate(IActorRef Connection, IActorRef Outbox);
 
@@ -18,4 +21,10 @@ internal sealed record LocalChannelIdle(string Channel, long JoinsReceived);
 public sealed class ChannelGap
 {
     public static readonly ChannelGap Instance = new();
+}
+
+/// <summary>Told to a connection: its node-local channel stopped under it (it failed); the connection must close.</summary>
+public sealed class ChannelStopped
+{
+    public static readonly ChannelStopped Instance = new();
 }

@@ -4,18 +4,19 @@ using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using PingActors.Actors.Channels;
+using PingActors.Actors.Dispatch;
 using PingActors.Actors.Hub;
 using PingActors.Actors.Metrics;
 
 namespace PingActors.Actors.Connections;
 
 /// <summary>Everything a connection actor needs from its node.</summary>
-public sealed record ConnectionContext(IActorRef LocalChannels, IActorRef ChannelRegion, HubSettings Settings, HubMetrics Metrics, IMaterializer Materializer);
+public sealed record ConnectionContext(IActorRef LocalChannels, IActorRef ChannelRegion, HubSettings Settings, HubMetrics Metrics, StreamHosts StreamHosts);
 
 /// <summary>
 /// One WebSocket subscriber. Joins its channel on this node, then completes the handshake and runs the
-/// socket's stream: client messages come in through <see cref="Sink.ActorRefWithAck{TIn}"/> (one at a
-/// time, so the read side is backpressured), channel deliveries go straight to the socket stage's outbox.
+/// socket's stream: client messages come in through <see cref="ActorAckSink"/> (one at a time, so the
+/// read side is backpressured), channel deliveries go straight to the socket stage's outbox.
 /// </summary>
 /// <remarks>
 /// An <see cref="UntypedActor"/> with a state field rather than a ReceiveActor with Become: there is one
@@ -28,14 +29,17 @@ public sealed class ConnectionActor : UntypedActor
     private readonly Func<Task<WebSocket>> _accept;
     private readonly TaskCompletionSource<ConnectionOutcome> _outcome;
     private readonly ConnectionContext _ctx;
+    private readonly int _streamHost;
     private ICancelable? _joinTimeout;
     private IActorRef? _localChannel;
     private IActorRef? _outbox;
     private CloseReason? _closeRequested;
     private State _state = State.Joining;
+    private bool _streamEnded;
 
-    public ConnectionActor(string channel, Func<Task<WebSocket>> accept, TaskCompletionSource<ConnectionOutcome> outcome, ConnectionContext ctx)
+    public ConnectionActor(string channel, Func<Task<WebSocket>> accept, TaskCompletionSource<ConnectionOutcome> outcome, ConnectionContext ctx, int streamHost)
     {
+        _streamHost = streamHost;
         _channel = channel;
         _accept = accept;
         _outcome = outcome;
@@ -49,8 +53,8 @@ public sealed class ConnectionActor : UntypedActor
         Open,
     }
 
-    public static Props PropsFor(OpenConnection open, ConnectionContext ctx) =>
-        Props.Create(() => new ConnectionActor(open.Channel, open.Accept, open.Outcome, ctx));
+    public static Props PropsFor(OpenConnection open, ConnectionContext ctx, int streamHost) =>
+        Props.Create(() => new ConnectionActor(open.Channel, open.Accept, open.Outcome, ctx, streamHost)).WithDispatcher(ConnectionDispatcher.Id);
 
     protected override void PreStart()
     {
@@ -61,6 +65,12 @@ public sealed class ConnectionActor : UntypedActor
     protected override void PostStop()
     {
         _joinTimeout?.Cancel();
+        (_localChannel ?? _ctx.LocalChannels).Tell(new Leave(_channel, Self));
+        if (!_streamEnded)
+        {
+            _outbox?.Tell(AbortSocket.Instance);
+        }
+
         if (_state == State.Open)
         {
             _ctx.Metrics.Connections.Dec();
@@ -73,12 +83,9 @@ public sealed class ConnectionActor : UntypedActor
     {
         switch (message)
         {
-            case Payload payload when _state == State.Open:
-                OnClientMessage(payload);
-                Sender.Tell(StreamAck.Instance);
-                break;
-            case StreamInit:
-                Sender.Tell(StreamAck.Instance);
+            case InboundMessage inbound:
+                OnClientMessage(inbound.Payload);
+                inbound.Ack();
                 break;
             case OutboxReady ready:
                 OnOutboxReady(ready.Outbox);
@@ -93,9 +100,11 @@ public sealed class ConnectionActor : UntypedActor
                 OnCloseRequested(close.Reason);
                 break;
             case StreamCompleted:
+                _streamEnded = true;
                 Context.Stop(Self);
                 break;
             case StreamFailed failed:
+                _streamEnded = true;
                 Context.GetLogger().Debug("Connection stream for {0} failed: {1}", _channel, failed.Cause.Message);
                 Context.Stop(Self);
                 break;
@@ -110,7 +119,7 @@ public sealed class ConnectionActor : UntypedActor
             case ChannelGap:
                 OnCloseRequested(CloseReasons.MessagesLost);
                 break;
-            case Terminated:
+            case ChannelStopped:
                 OnLocalChannelStopped();
                 break;
             default:
@@ -124,7 +133,6 @@ public sealed class ConnectionActor : UntypedActor
         _joinTimeout?.Cancel();
         _joinTimeout = null;
         _localChannel = joined.LocalChannel;
-        Context.Watch(_localChannel);
         _state = State.Accepting;
         _accept().PipeTo(Self, success: socket => new Accepted(socket));
     }
@@ -134,9 +142,8 @@ public sealed class ConnectionActor : UntypedActor
         _state = State.Open;
         _ctx.Metrics.Connections.Inc();
         _ctx.Metrics.ConnectionsTotal.Inc();
-        Source.FromGraph(new WebSocketStage(socket, _ctx.Settings, _ctx.Metrics, Self))
-            .To(Sink.ActorRefWithAck<Payload>(Self, StreamInit.Instance, StreamAck.Instance, StreamCompleted.Instance, e => new StreamFailed(e)))
-            .Run(_ctx.Materializer);
+        var graph = Source.FromGraph(new WebSocketStage(socket, _ctx.Settings, _ctx.Metrics, Self)).To(new ActorAckSink(Self));
+        _ctx.StreamHosts.Run(_streamHost, new RunConnectionStream(graph, Self));
     }
 
     private void OnOutboxReady(IActorRef outbox)
@@ -195,25 +202,8 @@ public sealed class ConnectionActor : UntypedActor
 
     private sealed record Accepted(WebSocket Socket);
 
-    private sealed record StreamFailed(Exception Cause);
-
     private sealed class JoinTimedOut
     {
         public static readonly JoinTimedOut Instance = new();
-    }
-
-    private sealed class StreamInit
-    {
-        public static readonly StreamInit Instance = new();
-    }
-
-    private sealed class StreamAck
-    {
-        public static readonly StreamAck Instance = new();
-    }
-
-    private sealed class StreamCompleted
-    {
-        public static readonly StreamCompleted Instance = new();
     }
 }

@@ -53,7 +53,8 @@ public sealed class ConnectionSupervisor : ReceiveActor, IWithTimers
             return;
         }
 
-        var child = Context.ActorOf(ConnectionActor.PropsFor(open, _ctx), "ws-" + _nextId++);
+        var id = _nextId++;
+        var child = Context.ActorOf(ConnectionActor.PropsFor(open, _ctx, (int)(id % _ctx.StreamHosts.Count)), "ws-" + id);
         Context.Watch(child);
         _count++;
     }

@@ -14,6 +14,10 @@ namespace PingActors.Actors.Connections;
 /// actor is the connection's outbox: channel deliveries are told straight to it, queued within the
 /// configured bounds and written one at a time.
 /// </summary>
+/// <remarks>
+/// Written for a small idle footprint: the logic is its own out-handler, the callbacks for writes, timers
+/// and the close handshake are created on first use, and the queue only once a write has to wait.
+/// </remarks>
 public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
 {
     private readonly WebSocket _socket;
@@ -36,16 +40,16 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
-    private sealed class Logic : TimerGraphStageLogic
+    private sealed class Logic : OutGraphStageLogic
     {
-        private const string WriteTimer = "write";
-        private const string CloseTimer = "close";
-
         private readonly WebSocketStage _stage;
         private readonly WebSocket _socket;
         private readonly Action<ReadOutcome> _onRead;
-        private readonly Action<Exception?> _onWritten;
-        private readonly Action<Exception?> _onCloseSent;
+        private Action<Exception?>? _onWritten;
+        private Action<Exception?>? _onCloseSent;
+        private Action<(TimerKind Kind, int Generation)>? _onTimer;
+        private int _timerGeneration;
+        private ICancelable? _timer;
 
         private Queue<Payload>? _queue;
         private long _queuedBytes;
@@ -60,19 +64,24 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
             _stage = stage;
             _socket = stage._socket;
             _onRead = GetAsyncCallback<ReadOutcome>(OnRead);
-            _onWritten = GetAsyncCallback<Exception?>(OnWritten);
-            _onCloseSent = GetAsyncCallback<Exception?>(OnCloseSent);
-            SetHandler(stage.Out, onPull: StartRead, onDownstreamFinish: _ => AbortAndStop());
+            SetHandler(stage.Out, this);
+        }
+
+        private enum TimerKind
+        {
+            Write,
+            Close,
         }
 
         public override void PreStart()
         {
             var outbox = GetStageActor(OnOutboxMessage);
-            _stage._owner.Tell(new OutboxReady(outbox.Ref));
+            _stage._owner.Tell(new OutboxReady(outbox.Ref), ActorRefs.NoSender);
         }
 
         public override void PostStop()
         {
+            _timer?.Cancel();
             if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
             {
                 _socket.Abort();
@@ -84,12 +93,9 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
             }
         }
 
-        protected override void OnTimer(object timerKey)
-        {
-            // Either a write or the close handshake did not finish in time: the peer is not reading.
-            Log.Debug("WebSocket {0} timed out; aborting", timerKey);
-            AbortAndStop();
-        }
+        public override void OnPull() => StartRead();
+
+        public override void OnDownstreamFinish(Exception cause) => AbortAndStop();
 
         private void OnOutboxMessage((IActorRef Sender, object Message) envelope)
         {
@@ -100,6 +106,9 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
                     break;
                 case CloseSocket close:
                     BeginClose(close.Reason, close.Flush);
+                    break;
+                case AbortSocket:
+                    AbortAndStop();
                     break;
             }
         }
@@ -213,18 +222,15 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
                     return;
                 }
 
-                if (!pending.IsCompleted)
+                if (!pending.IsCompletedSuccessfully)
                 {
                     _writing = true;
-                    ScheduleOnce(WriteTimer, _stage._settings.WriteTimeout);
-                    _ = AwaitWrite(pending, _onWritten);
-                    return;
-                }
+                    if (!pending.IsCompleted)
+                    {
+                        StartTimer(TimerKind.Write, _stage._settings.WriteTimeout);
+                    }
 
-                if (pending.IsFaulted || pending.IsCanceled)
-                {
-                    _writing = true;
-                    _ = AwaitWrite(pending, _onWritten);
+                    _ = AwaitWrite(pending, _onWritten ??= GetAsyncCallback<Exception?>(OnWritten));
                     return;
                 }
 
@@ -252,7 +258,11 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
         private void OnWritten(Exception? error)
         {
             _writing = false;
-            CancelTimer(WriteTimer);
+            if (_closing is null)
+            {
+                CancelTimer();
+            }
+
             if (error is not null)
             {
                 Log.Debug("WebSocket write failed: {0}", error.Message);
@@ -305,16 +315,20 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
                 DropQueue();
             }
 
-            ScheduleOnce(CloseTimer, _stage._settings.CloseTimeout);
-            if (!_writing && _queue is not { Count: > 0 })
+            // Bounds the whole close, including flushing what is queued to a peer that may not read.
+            StartTimer(TimerKind.Close, _stage._settings.CloseTimeout);
+            if (_writing)
+            {
+                return;
+            }
+
+            if (TryDequeue(out var next))
+            {
+                Write(next);
+            }
+            else
             {
                 SendCloseFrame();
-            }
-            else if (!_writing && _queue is { Count: > 0 } queue)
-            {
-                var next = queue.Dequeue();
-                _queuedBytes -= next.Length;
-                Write(next);
             }
         }
 
@@ -345,8 +359,13 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
                 return;
             }
 
-            ScheduleOnce(CloseTimer, _stage._settings.CloseTimeout);
-            sending.ContinueWith(t => _onCloseSent(t.Exception?.GetBaseException()), TaskScheduler.Default);
+            if (_timer is null)
+            {
+                StartTimer(TimerKind.Close, _stage._settings.CloseTimeout);
+            }
+
+            var callback = _onCloseSent ??= GetAsyncCallback<Exception?>(OnCloseSent);
+            sending.ContinueWith(t => callback(t.Exception?.GetBaseException()), TaskScheduler.Default);
         }
 
         private void OnCloseSent(Exception? error)
@@ -359,6 +378,34 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
 
             // Wait for the peer's close frame (bounded by the close timer), discarding any data before it.
             StartRead();
+        }
+
+        private void StartTimer(TimerKind kind, TimeSpan delay)
+        {
+            _timer?.Cancel();
+            var generation = ++_timerGeneration;
+            var callback = _onTimer ??= GetAsyncCallback<(TimerKind Kind, int Generation)>(OnTimer);
+            _timer = Materializer.ScheduleOnce(delay, () => callback((kind, generation)));
+        }
+
+        private void CancelTimer()
+        {
+            _timer?.Cancel();
+            _timer = null;
+            _timerGeneration++;
+        }
+
+        private void OnTimer((TimerKind Kind, int Generation) fired)
+        {
+            var kind = fired.Kind;
+            if (fired.Generation != _timerGeneration)
+            {
+                return; // cancelled or replaced just before it fired
+            }
+
+            // A write or the close handshake did not finish in time: the peer is not reading.
+            Log.Debug("WebSocket {0} timed out; aborting", kind);
+            AbortAndStop();
         }
 
         private void AbortAndStop()

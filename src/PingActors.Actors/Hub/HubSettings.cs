@@ -33,6 +33,9 @@ public sealed record HubSettings
 
     public TimeSpan SubscribeRetry { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How many shared interpreters run the connections' streams (see StreamHost).</summary>
+    public int StreamHosts { get; init; } = Math.Max(2, Environment.ProcessorCount * 2);
+
     public int ReplayMaxMessages { get; init; } = 1000;
 
     public long ReplayMaxBytes { get; init; } = 1024 * 1024;

@@ -44,7 +44,8 @@ public static class AkkaWiring
                     var region = registry.Get<ChannelRegion>();
                     var localChannels = system.ActorOf(LocalChannelHub.PropsFor(region, settings.Hub, metrics), "local-channels");
                     registry.Register<LocalChannelHub>(localChannels);
-                    var context = new ConnectionContext(localChannels, region, settings.Hub, metrics, system.Materializer());
+                    var hosts = StreamHosts.Start(settings.Hub.StreamHosts, system.Materializer());
+                    var context = new ConnectionContext(localChannels, region, settings.Hub, metrics, hosts);
                     registry.Register<ConnectionSupervisor>(system.ActorOf(ConnectionSupervisor.PropsFor(context), "connections"));
 
                     var cluster = Cluster.Get(system);

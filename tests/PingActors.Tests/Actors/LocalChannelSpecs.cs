@@ -94,7 +94,9 @@ public sealed class LocalChannelSpecs : TestKit
             channel.Tell(Message(i, "m" + i));
             if (i == 50)
             {
-                Sys.Stop(connections[1]);
+                // Its socket stage dies first (messages to it become dead letters), then it leaves.
+                Sys.Stop(outboxes[1].Ref);
+                channel.Tell(new Leave("/c", connections[1]));
             }
         }
 
@@ -115,9 +117,9 @@ public sealed class LocalChannelSpecs : TestKit
         var second = CreateTestProbe();
         channel.Tell(new Join("/c", first.Ref));
         channel.Tell(new Join("/c", second.Ref));
-        Sys.Stop(first.Ref);
+        channel.Tell(new Leave("/c", first.Ref));
         parent.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        Sys.Stop(second.Ref);
+        channel.Tell(new Leave("/c", second.Ref));
         var idle = parent.ExpectMsg<LocalChannelIdle>();
         Assert.Equal(2, idle.JoinsReceived);
     }
@@ -202,6 +204,17 @@ public sealed class LocalChannelSpecs : TestKit
         var outbox = CreateTestProbe();
         channel.Tell(new Activate(connection.Ref, outbox.Ref));
         return outbox;
+    }
+
+    [Fact]
+    public void Tells_its_connections_if_it_stops_under_them()
+    {
+        var (channel, _, _) = Subscribed();
+        var connection = CreateTestProbe();
+        channel.Tell(new Join("/c", connection.Ref));
+        connection.ExpectMsg<Joined>();
+        Sys.Stop(channel);
+        connection.ExpectMsg<ChannelStopped>();
     }
 
     private (IActorRef Channel, Akka.TestKit.TestProbe Region, Akka.TestKit.TestProbe Parent) Subscribed()

@@ -62,7 +62,7 @@ public sealed class ShardedChannelSpecs : TestKit, IAsyncLifetime
             var leaving = CreateTestProbe();
             hub.Tell(new Join("/race", leaving.Ref));
             leaving.ExpectMsg<Joined>(TimeSpan.FromSeconds(10));
-            Sys.Stop(leaving.Ref);
+            hub.Tell(new Leave("/race", leaving.Ref));
 
             // ...while the next one joins at once.
             var joining = CreateTestProbe();
@@ -74,7 +74,7 @@ public sealed class ShardedChannelSpecs : TestKit, IAsyncLifetime
             var published = await _region.Ask<Published>(new Publish("/race", Payload.Text("round " + round)), TimeSpan.FromSeconds(10));
             Assert.Equal(1, published.Nodes);
             Assert.Equal("round " + round, System.Text.Encoding.UTF8.GetString(outbox.ExpectMsg<Payload>(TimeSpan.FromSeconds(10)).Bytes));
-            Sys.Stop(joining.Ref);
+            joined.LocalChannel.Tell(new Leave("/race", joining.Ref));
         }
     }
 

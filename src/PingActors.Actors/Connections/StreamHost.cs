@@ -1,0 +1,91 @@
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Streams.Stage;
+
+namespace PingActors.Actors.Connections;
+
+/// <summary>A connection's stream for a host to run; a failure to materialize it is told to <paramref name="Owner"/>.</summary>
+public sealed record RunConnectionStream(IRunnableGraph<NotUsed> Graph, IActorRef Owner);
+
+/// <summary>
+/// A long-lived stream whose only stage materializes connection streams into its own interpreter
+/// (Akka.Streams sub-fusing). Each connection's socket → actor flow is still its own graph with its own
+/// stages and backpressure, but many of them share one interpreter actor instead of each paying for an
+/// actor, a mailbox, props and a path: about 1.3 KB per idle socket (docs/benchmarks.md). A node runs a
+/// few hosts and spreads connections over them, so they still run in parallel.
+/// </summary>
+public sealed class StreamHost : GraphStageWithMaterializedValue<SourceShape<NotUsed>, Action<RunConnectionStream>>
+{
+    public StreamHost() => Shape = new SourceShape<NotUsed>(Out);
+
+    public Outlet<NotUsed> Out { get; } = new("stream-host.out");
+
+    public override SourceShape<NotUsed> Shape { get; }
+
+    public override ILogicAndMaterializedValue<Action<RunConnectionStream>> CreateLogicAndMaterializedValue(Attributes inheritedAttributes)
+    {
+        var logic = new Logic(this);
+        return new LogicAndMaterializedValue<Action<RunConnectionStream>>(logic, logic.Run);
+    }
+
+    private sealed class Logic : OutGraphStageLogic
+    {
+        public Logic(StreamHost stage)
+            : base(stage.Shape)
+        {
+            SetHandler(stage.Out, this);
+            Run = GetAsyncCallback<RunConnectionStream>(OnRun);
+        }
+
+        /// <summary>Thread-safe: queues the graph for this host's interpreter.</summary>
+        public Action<RunConnectionStream> Run { get; }
+
+        public override void OnPull()
+        {
+            // Never emits: the host lives as long as the node.
+        }
+
+        private void OnRun(RunConnectionStream run)
+        {
+            try
+            {
+                run.Graph.Run(SubFusingMaterializer);
+            }
+            catch (Exception e)
+            {
+                // One connection's graph must never take its host (and the other connections) down.
+                Log.Error(e, "Could not start a connection stream");
+                run.Owner.Tell(new StreamFailed(e), ActorRefs.NoSender);
+            }
+        }
+    }
+}
+
+/// <summary>The node's stream hosts; connections are spread over them round-robin by their supervisor.</summary>
+public sealed class StreamHosts
+{
+    private readonly Action<RunConnectionStream>[] _hosts;
+
+    private StreamHosts(Action<RunConnectionStream>[] hosts) => _hosts = hosts;
+
+    public int Count => _hosts.Length;
+
+    public static StreamHosts Start(int count, IMaterializer materializer)
+    {
+        var hosts = new Action<RunConnectionStream>[count];
+        for (var i = 0; i < count; i++)
+        {
+            hosts[i] = Source.FromGraph(new StreamHost())
+                .ToMaterialized(Sink.Ignore<NotUsed>(), Keep.Left)
+                .WithAttributes(Attributes.CreateName("connection-host-" + i))
+                .Run(materializer);
+        }
+
+        return new StreamHosts(hosts);
+    }
+
+    public void Run(int host, RunConnectionStream run) => _hosts[host % _hosts.Length](run);
+}
