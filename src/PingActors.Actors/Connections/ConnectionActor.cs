@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Streams;
 using Akka.Streams.Dsl;
 using PingActors.Actors.Channels;
 using PingActors.Actors.Dispatch;
@@ -13,59 +12,55 @@ namespace PingActors.Actors.Connections;
 /// <summary>Everything a connection actor needs from its node.</summary>
 public sealed record ConnectionContext(IActorRef LocalChannels, IActorRef ChannelRegion, HubSettings Settings, HubMetrics Metrics, StreamHosts StreamHosts);
 
+/// <summary>Starts a <see cref="ConnectionActor"/>: its request, its node and the stream host that runs its socket stream.</summary>
+public sealed record StartConnection(OpenConnection Open, ConnectionContext Context, int StreamHost);
+
 /// <summary>
 /// One WebSocket subscriber. Joins its channel on this node, then completes the handshake and runs the
 /// socket's stream: client messages come in through <see cref="ActorAckSink"/> (one at a time, so the
 /// read side is backpressured), channel deliveries go straight to the socket stage's outbox.
 /// </summary>
 /// <remarks>
-/// An <see cref="UntypedActor"/> with a state field rather than a ReceiveActor with Become: there is one
-/// of these per socket, and ReceiveActor's per-instance handler tables cost memory on every idle
-/// connection (docs/benchmarks.md).
+/// Built for a small idle footprint, since there is one per socket: an <see cref="UntypedActor"/> (no
+/// per-instance handler tables), one shared <see cref="Props"/> with the arguments in
+/// <see cref="StartConnection"/> (no per-socket Props, Deploy and argument array), and the
+/// <see cref="LeanMailbox"/> (docs/benchmarks.md).
 /// </remarks>
 public sealed class ConnectionActor : UntypedActor
 {
-    private readonly string _channel;
-    private readonly Func<Task<WebSocket>> _accept;
-    private readonly TaskCompletionSource<ConnectionOutcome> _outcome;
-    private readonly ConnectionContext _ctx;
-    private readonly int _streamHost;
+    /// <summary>The one Props for every connection; send <see cref="StartConnection"/> first.</summary>
+    public static readonly Props Props = Props.Create<ConnectionActor>().WithDispatcher(ConnectionDispatcher.Id);
+
+    private StartConnection _start = null!;
+    private Func<Task<WebSocket>>? _accept;
     private ICancelable? _joinTimeout;
     private IActorRef? _localChannel;
     private IActorRef? _outbox;
     private CloseReason? _closeRequested;
-    private State _state = State.Joining;
+    private State _state = State.Created;
     private bool _streamEnded;
-
-    public ConnectionActor(string channel, Func<Task<WebSocket>> accept, TaskCompletionSource<ConnectionOutcome> outcome, ConnectionContext ctx, int streamHost)
-    {
-        _streamHost = streamHost;
-        _channel = channel;
-        _accept = accept;
-        _outcome = outcome;
-        _ctx = ctx;
-    }
 
     private enum State
     {
+        Created,
         Joining,
         Accepting,
         Open,
     }
 
-    public static Props PropsFor(OpenConnection open, ConnectionContext ctx, int streamHost) =>
-        Props.Create(() => new ConnectionActor(open.Channel, open.Accept, open.Outcome, ctx, streamHost)).WithDispatcher(ConnectionDispatcher.Id);
+    private string Channel => _start.Open.Channel;
 
-    protected override void PreStart()
-    {
-        _ctx.LocalChannels.Tell(new Join(_channel, Self));
-        _joinTimeout = Context.System.Scheduler.ScheduleTellOnceCancelable(_ctx.Settings.JoinTimeout, Self, JoinTimedOut.Instance, Self);
-    }
+    private ConnectionContext Ctx => _start.Context;
 
     protected override void PostStop()
     {
+        if (_state == State.Created)
+        {
+            return;
+        }
+
         _joinTimeout?.Cancel();
-        (_localChannel ?? _ctx.LocalChannels).Tell(new Leave(_channel, Self));
+        (_localChannel ?? Ctx.LocalChannels).Tell(new Leave(Channel, Self));
         if (!_streamEnded)
         {
             _outbox?.Tell(AbortSocket.Instance);
@@ -73,10 +68,10 @@ public sealed class ConnectionActor : UntypedActor
 
         if (_state == State.Open)
         {
-            _ctx.Metrics.Connections.Dec();
+            Ctx.Metrics.Connections.Dec();
         }
 
-        _outcome.TrySetResult(ConnectionOutcome.Closed);
+        _start.Open.Outcome.TrySetResult(ConnectionOutcome.Closed);
     }
 
     protected override void OnReceive(object message)
@@ -89,6 +84,9 @@ public sealed class ConnectionActor : UntypedActor
                 break;
             case OutboxReady ready:
                 OnOutboxReady(ready.Outbox);
+                break;
+            case StartConnection start when _state == State.Created:
+                OnStart(start);
                 break;
             case Joined joined when _state == State.Joining:
                 OnJoined(joined);
@@ -105,15 +103,15 @@ public sealed class ConnectionActor : UntypedActor
                 break;
             case StreamFailed failed:
                 _streamEnded = true;
-                Context.GetLogger().Debug("Connection stream for {0} failed: {1}", _channel, failed.Cause.Message);
+                Context.GetLogger().Debug("Connection stream for {0} failed: {1}", Channel, failed.Cause.Message);
                 Context.Stop(Self);
                 break;
             case Status.Failure failure when _state == State.Accepting:
-                Context.GetLogger().Debug("WebSocket handshake for {0} failed: {1}", _channel, failure.Cause.Message);
+                Context.GetLogger().Debug("WebSocket handshake for {0} failed: {1}", Channel, failure.Cause.Message);
                 Context.Stop(Self);
                 break;
             case JoinTimedOut when _state == State.Joining:
-                Context.GetLogger().Warning("Channel {0} could not be joined within {1}", _channel, _ctx.Settings.JoinTimeout);
+                Context.GetLogger().Warning("Channel {0} could not be joined within {1}", Channel, Ctx.Settings.JoinTimeout);
                 StopWith(ConnectionOutcome.ChannelUnavailable);
                 break;
             case ChannelGap:
@@ -128,22 +126,33 @@ public sealed class ConnectionActor : UntypedActor
         }
     }
 
+    private void OnStart(StartConnection start)
+    {
+        _start = start;
+        _accept = start.Open.Accept;
+        _state = State.Joining;
+        Ctx.LocalChannels.Tell(new Join(Channel, Self));
+        _joinTimeout = Context.System.Scheduler.ScheduleTellOnceCancelable(Ctx.Settings.JoinTimeout, Self, JoinTimedOut.Instance, Self);
+    }
+
     private void OnJoined(Joined joined)
     {
         _joinTimeout?.Cancel();
         _joinTimeout = null;
         _localChannel = joined.LocalChannel;
         _state = State.Accepting;
-        _accept().PipeTo(Self, success: socket => new Accepted(socket));
+        var accept = _accept!;
+        _accept = null; // the delegate holds the request's accept context: let it go once used
+        accept().PipeTo(Self, success: socket => new Accepted(socket));
     }
 
     private void OnAccepted(WebSocket socket)
     {
         _state = State.Open;
-        _ctx.Metrics.Connections.Inc();
-        _ctx.Metrics.ConnectionsTotal.Inc();
-        var graph = Source.FromGraph(new WebSocketStage(socket, _ctx.Settings, _ctx.Metrics, Self)).To(new ActorAckSink(Self));
-        _ctx.StreamHosts.Run(_streamHost, new RunConnectionStream(graph, Self));
+        Ctx.Metrics.Connections.Inc();
+        Ctx.Metrics.ConnectionsTotal.Inc();
+        var graph = Source.FromGraph(new WebSocketStage(socket, Ctx.Settings, Ctx.Metrics, Self)).To(new ActorAckSink(Self));
+        Ctx.StreamHosts.Run(_start.StreamHost, new RunConnectionStream(graph, Self));
     }
 
     private void OnOutboxReady(IActorRef outbox)
@@ -177,7 +186,7 @@ public sealed class ConnectionActor : UntypedActor
         }
 
         // Our local channel died without us leaving it: we would silently miss messages, so close.
-        Context.GetLogger().Warning("Local channel {0} stopped under a live connection; closing it", _channel);
+        Context.GetLogger().Warning("Local channel {0} stopped under a live connection; closing it", Channel);
         _outbox?.Tell(new CloseSocket(CloseReasons.InternalError, Flush: false));
     }
 
@@ -190,13 +199,13 @@ public sealed class ConnectionActor : UntypedActor
             return;
         }
 
-        _ctx.Metrics.PublishWebSocket.Inc();
-        _ctx.ChannelRegion.Tell(new Publish(_channel, payload), ActorRefs.NoSender);
+        Ctx.Metrics.PublishWebSocket.Inc();
+        Ctx.ChannelRegion.Tell(new Publish(Channel, payload), ActorRefs.NoSender);
     }
 
     private void StopWith(ConnectionOutcome outcome)
     {
-        _outcome.TrySetResult(outcome);
+        _start.Open.Outcome.TrySetResult(outcome);
         Context.Stop(Self);
     }
 

@@ -54,7 +54,8 @@ public sealed class ConnectionSupervisor : ReceiveActor, IWithTimers
         }
 
         var id = _nextId++;
-        var child = Context.ActorOf(ConnectionActor.PropsFor(open, _ctx, (int)(id % _ctx.StreamHosts.Count)), "ws-" + id);
+        var child = Context.ActorOf(ConnectionActor.Props, "ws-" + id);
+        child.Tell(new StartConnection(open, _ctx, (int)(id % _ctx.StreamHosts.Count)));
         Context.Watch(child);
         _count++;
     }

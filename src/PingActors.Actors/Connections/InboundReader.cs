@@ -25,21 +25,20 @@ internal static class InboundReader
 {
     private const int FirstBufferSize = 4096;
 
-    public static async Task<ReadOutcome> ReadMessageAsync(WebSocket socket, int maxMessageSize)
+    /// <summary>Reads one message and hands the outcome to <paramref name="report"/>.</summary>
+    /// <remarks>One method, so one async state machine per pending read: every idle socket has one.</remarks>
+    public static async Task ReadMessageAsync(WebSocket socket, int maxMessageSize, Action<ReadOutcome> report)
     {
+        ReadOutcome outcome;
         byte[]? buffer = null;
         try
         {
             var first = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
-            if (first.MessageType == WebSocketMessageType.Close)
-            {
-                return new ReadOutcome.PeerClosed(socket.CloseStatus);
-            }
-
             var isText = first.MessageType == WebSocketMessageType.Text;
             var end = first.EndOfMessage;
             var count = 0;
-            while (!end)
+            outcome = first.MessageType == WebSocketMessageType.Close ? new ReadOutcome.PeerClosed(socket.CloseStatus) : null!;
+            while (outcome is null && !end)
             {
                 buffer ??= ArrayPool<byte>.Shared.Rent(Math.Min(FirstBufferSize, maxMessageSize + 1));
                 if (count == buffer.Length)
@@ -51,30 +50,23 @@ internal static class InboundReader
                 }
 
                 var result = await socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return new ReadOutcome.PeerClosed(socket.CloseStatus);
-                }
-
                 count += result.Count;
                 end = result.EndOfMessage;
-                if (count > maxMessageSize)
+                if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    return new ReadOutcome.Rejected(CloseReasons.MessageTooBig);
+                    outcome = new ReadOutcome.PeerClosed(socket.CloseStatus);
+                }
+                else if (count > maxMessageSize)
+                {
+                    outcome = new ReadOutcome.Rejected(CloseReasons.MessageTooBig);
                 }
             }
 
-            var bytes = count == 0 ? Array.Empty<byte>() : buffer.AsSpan(0, count).ToArray();
-            if (isText && !Utf8.IsValid(bytes))
-            {
-                return new ReadOutcome.Rejected(CloseReasons.InvalidUtf8);
-            }
-
-            return new ReadOutcome.Message(bytes.Length == 0 && isText ? Payload.EmptyText : new Payload(isText, bytes));
+            outcome ??= ToMessage(isText, count == 0 ? [] : buffer.AsSpan(0, count).ToArray());
         }
         catch (Exception e)
         {
-            return new ReadOutcome.Failed(e);
+            outcome = new ReadOutcome.Failed(e);
         }
         finally
         {
@@ -83,5 +75,17 @@ internal static class InboundReader
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+
+        report(outcome);
+    }
+
+    private static ReadOutcome ToMessage(bool isText, byte[] bytes)
+    {
+        if (isText && !Utf8.IsValid(bytes))
+        {
+            return new ReadOutcome.Rejected(CloseReasons.InvalidUtf8);
+        }
+
+        return new ReadOutcome.Message(bytes.Length == 0 && isText ? Payload.EmptyText : new Payload(isText, bytes));
     }
 }

@@ -121,11 +121,8 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
             }
 
             _readPending = true;
-            _ = ReadAsync();
+            _ = InboundReader.ReadMessageAsync(_socket, _stage._settings.MaxMessageSize, _onRead);
         }
-
-        private async Task ReadAsync() =>
-            _onRead(await InboundReader.ReadMessageAsync(_socket, _stage._settings.MaxMessageSize).ConfigureAwait(false));
 
         private void OnRead(ReadOutcome outcome)
         {

@@ -18,7 +18,16 @@ public sealed class HubHandler(NodeSettings settings, HubRuntime runtime, HubMet
 {
     private const string TextPlain = "text/plain; charset=utf-8";
 
-    public async Task HandleAsync(HttpContext context)
+    // One for the node: it only carries settings, and a WebSocket request keeps what it references alive.
+    private readonly WebSocketAcceptContext _acceptContext = new()
+    {
+        KeepAliveInterval = settings.Hub.KeepAliveInterval,
+        KeepAliveTimeout = settings.Hub.KeepAliveInterval > TimeSpan.Zero && settings.Hub.KeepAliveTimeout > TimeSpan.Zero ? settings.Hub.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
+    };
+
+    // Not async itself, so a WebSocket request (which lasts as long as its socket) keeps only the one
+    // state machine of the handler it goes to.
+    public Task HandleAsync(HttpContext context)
     {
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
         var path = ChannelPath.Parse(rawTarget);
@@ -26,39 +35,32 @@ public sealed class HubHandler(NodeSettings settings, HubRuntime runtime, HubMet
         {
             context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
             context.Response.Headers.Location = path.Location;
-            return;
+            return Task.CompletedTask;
         }
 
         if (path.Channel is null)
         {
-            await WriteText(context, StatusCodes.Status400BadRequest, path.Error!);
-            return;
+            return WriteText(context, StatusCodes.Status400BadRequest, path.Error!);
         }
 
         var method = context.Request.Method;
         if (Handshake.IsUpgradeRequest(context.Request))
         {
-            if (!HttpMethods.IsGet(method))
-            {
-                await MethodNotAllowed(context);
-                return;
-            }
+            return HttpMethods.IsGet(method) ? SubscribeAsync(context, path.Channel) : MethodNotAllowed(context);
+        }
 
-            await SubscribeAsync(context, path.Channel);
-        }
-        else if (HttpMethods.IsPost(method))
+        if (HttpMethods.IsPost(method))
         {
-            await PublishAsync(context, path.Channel);
+            return PublishAsync(context, path.Channel);
         }
-        else if (HttpMethods.IsGet(method) && settings.HtmlPage)
+
+        if (HttpMethods.IsGet(method) && settings.HtmlPage)
         {
             context.Response.ContentType = "text/html; charset=utf-8";
-            await context.Response.WriteAsync(ChannelPage.Render(path.Channel), context.RequestAborted);
+            return context.Response.WriteAsync(ChannelPage.Render(path.Channel), context.RequestAborted);
         }
-        else
-        {
-            await MethodNotAllowed(context);
-        }
+
+        return MethodNotAllowed(context);
     }
 
     private async Task SubscribeAsync(HttpContext context, string channel)
@@ -81,12 +83,7 @@ public sealed class HubHandler(NodeSettings settings, HubRuntime runtime, HubMet
             return;
         }
 
-        var hub = settings.Hub;
-        var acceptContext = new WebSocketAcceptContext
-        {
-            KeepAliveInterval = hub.KeepAliveInterval,
-            KeepAliveTimeout = hub.KeepAliveInterval > TimeSpan.Zero && hub.KeepAliveTimeout > TimeSpan.Zero ? hub.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
-        };
+        var acceptContext = _acceptContext;
         var outcome = new TaskCompletionSource<ConnectionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         runtime.Connections.Tell(new OpenConnection(channel, () => context.WebSockets.AcceptWebSocketAsync(acceptContext), outcome));
         switch (await outcome.Task)
