@@ -68,6 +68,24 @@ public sealed class MessageSizeSpecs(MessageSizeFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Fragmented_message_of_exactly_the_limit_is_delivered_whole()
+    {
+        var node = fixture.Default;
+        var channel = Channels.Unique("fragmentsexact");
+        await using var sender = await node.ConnectAsync(channel);
+        using var cts = new CancellationTokenSource(WsClient.DefaultTimeout);
+        var payload = Payload(DefaultLimit);
+        for (var i = 0; i < 4; i++)
+        {
+            await sender.Socket.SendAsync(payload.AsMemory(i * 16 * 1024, 16 * 1024), WebSocketMessageType.Text, i == 3, cts.Token);
+        }
+
+        var received = await sender.ReceiveAsync();
+        Assert.Equal(WebSocketMessageType.Text, received.Type);
+        Assert.Equal(payload, received.Bytes);
+    }
+
+    [Fact]
     public async Task Fragmented_message_over_the_limit_is_closed_with_1009()
     {
         var node = fixture.Default;

@@ -35,7 +35,7 @@ public sealed class SlowConsumerFixture : IAsyncLifetime
 }
 
 /// <summary>Pinghub case 11, improved: a slow subscriber is closed with 1008 and a reason (or keeps going, dropping), others are unaffected.</summary>
-public sealed class SlowConsumerSpecs(SlowConsumerFixture fixture) : IClassFixture<SlowConsumerFixture>
+public sealed class SlowConsumerSpecs(SlowConsumerFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<SlowConsumerFixture>
 {
     private const int MessageSize = 60_000;
 
@@ -53,6 +53,7 @@ public sealed class SlowConsumerSpecs(SlowConsumerFixture fixture) : IClassFixtu
         var fastReader = ReadUntilEnd(fast);
 
         var posted = await PublishUntil(node, channel, s => s.SlowConsumerDisconnects() > before.SlowConsumerDisconnects());
+        output.WriteLine($"the slow consumer was closed after {posted} messages");
         using (var end = await node.PostAsync(channel, "end"))
         {
             Assert.Equal(HttpStatusCode.OK, end.StatusCode);
@@ -83,6 +84,7 @@ public sealed class SlowConsumerSpecs(SlowConsumerFixture fixture) : IClassFixtu
         var fastReader = ReadUntilEnd(fast);
 
         var posted = await PublishUntil(node, channel, s => s.Dropped() > before.Dropped());
+        output.WriteLine($"the first drop came after {posted} messages");
         await node.PostAsync(channel, "end");
         Assert.Equal(Enumerable.Range(0, posted), await fastReader);
 
@@ -100,6 +102,7 @@ public sealed class SlowConsumerSpecs(SlowConsumerFixture fixture) : IClassFixtu
             got.Add(Sequence(text));
         }
 
+        output.WriteLine($"the slow consumer got {got.Count} of {posted}");
         Assert.True(got.Count < posted, $"the slow consumer got all {posted} messages: nothing was dropped");
         Assert.Equal(got.OrderBy(n => n), got);
         Assert.Equal(got.Distinct().Count(), got.Count);
