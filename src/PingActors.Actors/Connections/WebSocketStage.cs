@@ -82,7 +82,10 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
         public override void PostStop()
         {
             _timer?.Cancel();
-            if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted))
+
+            // After a close frame went out (CloseSent) the socket is left to end with the request, so the
+            // frame is flushed; aborting would drop it.
+            if (_socket.State is not (WebSocketState.Closed or WebSocketState.Aborted or WebSocketState.CloseSent))
             {
                 _socket.Abort();
             }
@@ -140,6 +143,12 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
                     break;
                 case ReadOutcome.Rejected rejected:
                     BeginClose(rejected.Reason, flush: false);
+                    break;
+                case ReadOutcome.Failed failed when _socket.State == WebSocketState.CloseSent:
+                    // .NET's WebSocket found a protocol error (1002) or invalid UTF-8 (1007) and has sent
+                    // its close frame: end without aborting, so that frame reaches the client.
+                    Log.Debug("WebSocket closed by a protocol error: {0}", failed.Error.Message);
+                    CompleteStage();
                     break;
                 case ReadOutcome.Failed failed:
                     Log.Debug("WebSocket read failed: {0}", failed.Error.Message);

@@ -68,7 +68,6 @@ public sealed class PingActorsNode : IAsyncDisposable
         });
 
         var app = builder.Build();
-        app.UseWebSockets();
         var hub = app.Services.GetRequiredService<HubHandler>();
         var ops = app.Services.GetRequiredService<OpsHandler>();
         var accessLog = app.Services.GetRequiredService<AccessLog>();

@@ -25,7 +25,7 @@ public static class Handshake
             return new HandshakeRejection(StatusCodes.Status400BadRequest, "Error: bad request. Missing or malformed Sec-WebSocket-Key.\n", []);
         }
 
-        if (!request.HttpContext.WebSockets.IsWebSocketRequest)
+        if (!HttpMethods.IsGet(request.Method) || !WebSocketUpgrade.IsUpgradable(request.HttpContext))
         {
             return new HandshakeRejection(StatusCodes.Status400BadRequest, "Error: bad request. Not a valid WebSocket handshake (HTTP/1.1 GET required).\n", []);
         }

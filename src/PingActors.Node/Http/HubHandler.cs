@@ -18,12 +18,8 @@ public sealed class HubHandler(NodeSettings settings, HubRuntime runtime, HubMet
 {
     private const string TextPlain = "text/plain; charset=utf-8";
 
-    // One for the node: it only carries settings, and a WebSocket request keeps what it references alive.
-    private readonly WebSocketAcceptContext _acceptContext = new()
-    {
-        KeepAliveInterval = settings.Hub.KeepAliveInterval,
-        KeepAliveTimeout = settings.Hub.KeepAliveInterval > TimeSpan.Zero && settings.Hub.KeepAliveTimeout > TimeSpan.Zero ? settings.Hub.KeepAliveTimeout : Timeout.InfiniteTimeSpan,
-    };
+    private readonly TimeSpan _keepAliveTimeout =
+        settings.Hub.KeepAliveInterval > TimeSpan.Zero && settings.Hub.KeepAliveTimeout > TimeSpan.Zero ? settings.Hub.KeepAliveTimeout : Timeout.InfiniteTimeSpan;
 
     // Not async itself, so a WebSocket request (which lasts as long as its socket) keeps only the one
     // state machine of the handler it goes to.
@@ -83,10 +79,14 @@ public sealed class HubHandler(NodeSettings settings, HubRuntime runtime, HubMet
             return;
         }
 
-        var acceptContext = _acceptContext;
         var outcome = new TaskCompletionSource<ConnectionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        runtime.Connections.Tell(new OpenConnection(channel, () => context.WebSockets.AcceptWebSocketAsync(acceptContext), outcome));
-        switch (await outcome.Task)
+        var interval = settings.Hub.KeepAliveInterval;
+        var timeout = _keepAliveTimeout;
+        CloseReasonStream? transport = null;
+        runtime.Connections.Tell(new OpenConnection(channel, AcceptAsync, outcome));
+        var result = await outcome.Task;
+        transport?.RequestEnded();
+        switch (result)
         {
             case ConnectionOutcome.ChannelUnavailable when !context.Response.HasStarted:
                 await Unavailable(context, "Error: channel unavailable, try again.\n");
@@ -94,6 +94,13 @@ public sealed class HubHandler(NodeSettings settings, HubRuntime runtime, HubMet
             case ConnectionOutcome.ShuttingDown when !context.Response.HasStarted:
                 await Unavailable(context, "Error: server shutting down.\n");
                 break;
+        }
+
+        async Task<WebSocket> AcceptAsync()
+        {
+            var (socket, stream) = await WebSocketUpgrade.AcceptAsync(context, interval, timeout);
+            transport = stream;
+            return socket;
         }
     }
 
