@@ -6,7 +6,6 @@ using PingActors.Tests.Infrastructure;
 namespace PingActors.Tests.Hub;
 
 /// <summary>Per-channel FIFO under concurrent publishers: every subscriber sees one and the same order.</summary>
-[Collection(SerialCollection.Name)]
 public sealed class FifoSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
 {
     private const int Publishers = 3;

@@ -92,3 +92,25 @@ public sealed class MethodSpecs(NodeFixture fixture) : IClassFixture<NodeFixture
         Assert.DoesNotContain("<script>alert", response.BodyText);
     }
 }
+
+public sealed class HtmlPageOffFixture() : NodeFixture("pingactors.hub.html-page=off");
+
+/// <summary>With <c>pingactors.hub.html-page = off</c> a plain GET is refused like any other method.</summary>
+public sealed class HtmlPageOffSpecs(HtmlPageOffFixture fixture) : IClassFixture<HtmlPageOffFixture>
+{
+    [Fact]
+    public async Task Plain_get_is_405_and_websockets_and_posts_still_work()
+    {
+        var node = fixture.Node;
+        var channel = Channels.Unique("nopage");
+        using (var get = await node.Http.GetAsync(node.HttpUri(channel)))
+        {
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+            Assert.Empty(await get.Content.ReadAsByteArrayAsync());
+        }
+
+        await using var subscriber = await node.ConnectAsync(channel);
+        await node.PostAsync(channel, "works");
+        Assert.Equal("works", await subscriber.ReceiveTextAsync());
+    }
+}

@@ -35,7 +35,7 @@ public static class Channels
     public static string Unique(string prefix) => $"/{prefix}-{Interlocked.Increment(ref _next)}-{Guid.NewGuid():N}";
 }
 
-/// <summary>Timing-sensitive specs (keepalive, the big FIFO run) run alone, after the parallel ones.</summary>
+/// <summary>Timing-sensitive specs (keepalive with a 1 s timeout) run alone, after the parallel ones.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SerialCollection
 {
