@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OsProcess = System.Diagnostics.Process;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -87,7 +88,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     public const int SIGINT = 2;
     public const int SIGTERM = 15;
 
-    private readonly Process _process;
+    private readonly OsProcess _process;
     private readonly object _gate = new();
     private readonly List<(DateTime At, string Line)> _stdout = [];
     private readonly List<string> _stderr = [];
@@ -95,7 +96,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private NodeProcess(Process process, IReadOnlyList<string> arguments)
+    private NodeProcess(OsProcess process, IReadOnlyList<string> arguments)
     {
         _process = process;
         Arguments = arguments;
@@ -221,7 +222,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
             }
         }
 
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var process = new OsProcess { StartInfo = info, EnableRaisingEvents = true };
         var node = new NodeProcess(process, args);
         process.OutputDataReceived += (_, e) => node.OnStdout(e.Data);
         process.ErrorDataReceived += (_, e) => node.OnStderr(e.Data);
