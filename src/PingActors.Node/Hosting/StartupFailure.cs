@@ -4,6 +4,15 @@ using PingActors.Node.Configuration;
 
 namespace PingActors.Node.Hosting;
 
+/// <summary>A listener's address is taken, found before the node starts anything.</summary>
+public sealed class ListenAddressInUseException(string key, ListenAddress address, Exception inner)
+    : IOException($"Failed to bind to address {address}: address already in use.", inner)
+{
+    public string Key { get; } = key;
+
+    public ListenAddress Address { get; } = address;
+}
+
 /// <summary>Turns an exception from starting the node into the one line printed on stderr.</summary>
 public static class StartupFailure
 {
@@ -12,6 +21,11 @@ public static class StartupFailure
     public static string Describe(Exception e, LoadedConfig config, NodeSettings settings)
     {
         var chain = Flatten(e).ToList();
+        if (chain.OfType<ListenAddressInUseException>().FirstOrDefault() is { } inUse)
+        {
+            return InUse(config, inUse.Key, inUse.Address);
+        }
+
         if (chain.Any(IsAddressInUse))
         {
             // Akka remoting wraps its bind failure in RemoteTransportException; Kestrel throws IOException
@@ -28,7 +42,7 @@ public static class StartupFailure
             {
                 if (address.Port != 0 && message.Contains($":{address.Port}", StringComparison.Ordinal))
                 {
-                    return $"{config.SourceOf(key)}: {key}: expected a free address, got {address}, which is already in use (is another node running?)";
+                    return InUse(config, key, address);
                 }
             }
 
@@ -38,6 +52,9 @@ public static class StartupFailure
         var root = chain[^1];
         return $"the node failed to start: {root.GetType().Name}: {FirstLine(root.Message)}";
     }
+
+    private static string InUse(LoadedConfig config, string key, ListenAddress address) =>
+        $"{config.SourceOf(key)}: {key}: expected a free address, got {address}, which is already in use (is another node running?)";
 
     private static bool IsAddressInUse(Exception e) =>
         e is AddressInUseException || e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse };

@@ -111,6 +111,26 @@ public sealed class GracefulShutdownSpecs
         Assert.True(DateTime.UtcNow - signalled < ExitBound, $"exited {(DateTime.UtcNow - signalled).TotalSeconds:F1} s after SIGTERM\n{node.Transcript}");
     }
 
+    [Fact]
+    public async Task Sigterm_while_still_waiting_to_join_a_cluster_exits_0_promptly()
+    {
+        // The only seed is a port nobody listens on: the node never becomes Up and waits for it.
+        await using var node = await NodeProcess.StartAsync(new NodeProcessOptions
+        {
+            SeedPorts = [NodeProcess.FreeTcpPort()],
+            WaitForUp = false,
+            Sets = ["akka.loglevel=WARNING"],
+        });
+        var signalled = DateTime.UtcNow;
+
+        node.Signal(NodeProcess.SIGTERM);
+
+        var exitCode = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var took = DateTime.UtcNow - signalled;
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{node.Transcript}");
+        Assert.True(took < ExitBound, $"exited {took.TotalSeconds:F1} s after SIGTERM, bound {ExitBound.TotalSeconds} s\n{node.Transcript}");
+    }
+
     /// <summary>Reads until the server's close frame, notes when it came, and answers it as a well-behaved client does.</summary>
     private static async Task<(Received Close, DateTime At)> AwaitServerCloseAsync(WsClient client)
     {

@@ -27,6 +27,9 @@ public sealed class StartupFailureSpecs
         var line = ProcessAssertions.SingleErrorLine(second, expectedExitCode: 3, Bound);
         Assert.Equal($"error: --set: pingactors.hub.listen: expected a free address, got 127.0.0.1:{port}, which is already in use (is another node running?)", line);
 
+        // Checked before anything starts: a node that cannot serve must not join (and then leave) the cluster.
+        Assert.True(!second.Stdout.Any(l => l.Contains("Remoting started", StringComparison.Ordinal)), "the ActorSystem started before the bind failed\n" + second.Transcript);
+
         using var content = new StringContent("still here");
         using var response = await Http.PostAsync(new Uri(first.HubUri!, "/survivor"), content);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
