@@ -35,7 +35,10 @@ public sealed record NodeProcessOptions
     /// <summary>Seed node ports on 127.0.0.1 (empty: the node joins itself).</summary>
     public IReadOnlyList<int> SeedPorts { get; init; } = [];
 
-    /// <summary>Wait for "node is Up in the cluster" too, not just for both listeners.</summary>
+    /// <summary>
+    /// Wait for "node is Up in the cluster" too, not just for both listeners. Both lines are logged at
+    /// information level, so pingactors.log.level must stay at information (the default) or below.
+    /// </summary>
     public bool WaitForUp { get; init; } = true;
 
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -142,6 +145,12 @@ public sealed partial class NodeProcess : IAsyncDisposable
     /// <summary>Everything the node printed, for assertion messages.</summary>
     public string Transcript => $"command: dotnet PingActors.Node.dll {string.Join(' ', Arguments)}\n--- stderr ---\n{string.Join('\n', StderrLines)}\n--- stdout (last 60 lines) ---\n{string.Join('\n', StdoutLines.TakeLast(60))}";
 
+    /// <summary>A WebSocket URI on the hub listener.</summary>
+    public Uri WsUri(string path) => new($"ws://{HubUri!.Authority}{path}");
+
+    /// <summary>An HTTP URI on the hub listener.</summary>
+    public Uri HttpUri(string path) => new($"http://{HubUri!.Authority}{path}");
+
     /// <summary>Path of the node's dll: the copy next to this test assembly, else the node project's own output.</summary>
     public static string NodeDll { get; } = FindNodeDll();
 
@@ -157,6 +166,11 @@ public sealed partial class NodeProcess : IAsyncDisposable
     public static async Task<NodeProcess> StartAsync(NodeProcessOptions? options = null)
     {
         options ??= new NodeProcessOptions();
+        if (options.Sets.Any(s => s.StartsWith("pingactors.log.level=", StringComparison.Ordinal) && !s.EndsWith("=trace", StringComparison.Ordinal) && !s.EndsWith("=debug", StringComparison.Ordinal) && !s.Contains("=info", StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("readiness is read from information-level log lines; use akka.loglevel to quieten Akka instead", nameof(options));
+        }
+
         var node = Launch(options.Arguments(), options.Environment);
         try
         {

@@ -26,7 +26,7 @@ public sealed class GracefulShutdownSpecs
         var clients = new List<WsClient>();
         for (var i = 0; i < 20; i++)
         {
-            clients.Add(await WsClient.ConnectAsync(new Uri($"ws://{node.HubUri!.Authority}/drain-{i % 4}")));
+            clients.Add(await WsClient.ConnectAsync(node.WsUri($"/drain-{i % 4}")));
         }
 
         try
@@ -37,7 +37,7 @@ public sealed class GracefulShutdownSpecs
 
             // Once the first socket is closed the node is draining: a new socket must not be accepted.
             await Task.WhenAny(closes);
-            var attempt = await Record.ExceptionAsync(() => ConfigPrecedenceSpecs.ConnectWithDetailsAsync(new Uri($"ws://{node.HubUri!.Authority}/drain-late")));
+            var attempt = await Record.ExceptionAsync(() => ConfigPrecedenceSpecs.ConnectWithDetailsAsync(node.WsUri("/drain-late")));
             var attemptDone = DateTime.UtcNow;
             var refused = Assert.IsType<HandshakeRefused>(attempt);
             Assert.True(
@@ -82,7 +82,7 @@ public sealed class GracefulShutdownSpecs
         {
             Sets = ["pingactors.shutdown.drain-window=500ms", "akka.loglevel=WARNING"],
         });
-        await using var client = await WsClient.ConnectAsync(new Uri($"ws://{node.HubUri!.Authority}/ctrl-c"));
+        await using var client = await WsClient.ConnectAsync(node.WsUri("/ctrl-c"));
         var close = AwaitServerCloseAsync(client);
         var signalled = DateTime.UtcNow;
 
