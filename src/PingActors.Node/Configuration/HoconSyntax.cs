@@ -72,7 +72,9 @@ public static class HoconSyntax
             }
             else
             {
-                edits.Add((token.Start, token.End, "\"\""));
+                // Inside a concatenation: the empty string, i.e. nothing. (A literal "" could run into a
+                // neighbouring quote and open a """ string.)
+                edits.Add((token.Start, token.End, string.Empty));
             }
         }
 
@@ -311,17 +313,26 @@ public static class HoconSyntax
         {
             var keyStart = Current;
             var key = new List<string>();
+            string[] firstWord = [];
+            Token? previous = null;
             while (Current.Kind is Kind.Unquoted or Kind.Quoted)
             {
                 var token = Next();
-                if (token.Kind == Kind.Quoted)
+                var parts = token.Kind == Kind.Quoted ? [token.Text] : token.Text.Split('.');
+                if (previous is null)
                 {
-                    key.Add(token.Text);
+                    firstWord = parts.Where(p => p.Length > 0).ToArray();
                 }
-                else
+
+                if (previous is not null && previous.End != token.Start && key.Count > 0)
                 {
-                    key.AddRange(token.Text.Split('.', StringSplitOptions.RemoveEmptyEntries));
+                    // Whitespace inside a key is part of it: `a b = 1` is the key "a b".
+                    key[^1] += " " + parts[0];
+                    parts = parts[1..];
                 }
+
+                key.AddRange(parts.Where(p => p.Length > 0));
+                previous = token;
             }
 
             if (key.Count == 0)
@@ -350,7 +361,8 @@ public static class HoconSyntax
 
                     break;
                 default:
-                    throw Problem(Current, fullKey, "'=', ':' or '{' after the key");
+                    // `key value` is most likely a missing '=': name the key as the first word.
+                    throw Problem(Current, Join([.. path, .. firstWord]) ?? fullKey, "'=', ':' or '{' after the key");
             }
 
             var valueStart = _at;

@@ -97,6 +97,42 @@ public sealed class GracefulShutdownSpecs
     }
 
     [Fact]
+    public async Task Sigterm_with_clients_that_never_answer_the_close_still_exits_0_within_the_bound()
+    {
+        // Vanished clients (a phone that lost its network) never send their half of the close handshake.
+        await using var node = await NodeProcess.StartAsync(new NodeProcessOptions
+        {
+            Sets = ["pingactors.shutdown.drain-window=1s", "pingactors.hub.outbound.close-timeout=2s", "akka.loglevel=WARNING"],
+        });
+        var silent = new List<WsClient>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                // Connected, then never read again: the server's close frame is never answered.
+                silent.Add(await WsClient.ConnectAsync(node.WsUri("/silent")));
+            }
+
+            var signalled = DateTime.UtcNow;
+            node.Signal(NodeProcess.SIGTERM);
+
+            var exitCode = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            var took = DateTime.UtcNow - signalled;
+            var bound = TimeSpan.FromSeconds(1 + 2) + TimeSpan.FromSeconds(10);
+            Assert.True(exitCode == 0, $"exit code {exitCode}\n{node.Transcript}");
+            Assert.True(took < bound, $"exited {took.TotalSeconds:F1} s after SIGTERM, bound {bound.TotalSeconds} s\n{node.Transcript}");
+        }
+        finally
+        {
+            foreach (var client in silent)
+            {
+                client.Socket.Abort();
+                client.Socket.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Sigterm_with_no_clients_exits_0_promptly()
     {
         await using var node = await NodeProcess.StartAsync(new NodeProcessOptions { Sets = ["akka.loglevel=WARNING"] });
