@@ -1,6 +1,9 @@
 using PingActors.Node.Configuration;
 using PingActors.Node.Hosting;
 
+// Exit codes: 0 after a clean stop (SIGTERM, Ctrl-C), 2 for a configuration error, 3 when the node cannot
+// start (e.g. a port in use). Either error is one line on stderr, never a stack trace: it is what an
+// operator or a supervisor (systemd, Kubernetes) shows first.
 LoadedConfig config;
 NodeSettings settings;
 try
@@ -21,16 +24,35 @@ catch (ConfigException e)
     return 2;
 }
 
-await using var node = PingActorsNode.Create(config, settings);
+PingActorsNode? node = null;
 try
 {
+    // Create already builds the ActorSystem (and binds Akka remoting), so it fails like StartAsync does.
+    node = PingActorsNode.Create(config, settings);
     await node.StartAsync();
 }
-catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+catch (Exception e)
 {
-    Console.Error.WriteLine("error: " + e.Message);
+    Console.Error.WriteLine("error: " + StartupFailure.Describe(e, config, settings));
+    if (node is not null)
+    {
+        // Stop whatever did start (the ActorSystem starts before Kestrel binds), but never hang on it.
+        try
+        {
+            await node.DisposeAsync().AsTask().WaitAsync(settings.ShutdownTimeout);
+        }
+        catch (Exception)
+        {
+            // The start already failed and was reported; exiting is all that is left.
+        }
+    }
+
     return 3;
 }
 
-await node.WaitForShutdownAsync();
+await using (node)
+{
+    await node.WaitForShutdownAsync();
+}
+
 return 0;

@@ -1,8 +1,13 @@
 namespace PingActors.Node.Configuration;
 
+/// <summary>One key set on the command line, and the option that set it (named in errors: "--set", "-addr", ...).</summary>
+public sealed record Override(string Key, string Value, string Option);
+
 /// <summary>The node's command line: config files and overrides, plus Pinghub's own flags so its command lines work unchanged.</summary>
-public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyList<KeyValuePair<string, string>> Overrides, bool ShowHelp)
+public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyList<Override> Overrides, bool ShowHelp)
 {
+    private const string Options = "--config, --set, --help, -addr, -origin, -mport";
+
     public const string Usage = """
         Usage: PingActors.Node [options]
 
@@ -10,6 +15,9 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
           --config FILE        HOCON file to load; repeatable, later files win
           --set KEY=VALUE      override one key (e.g. --set pingactors.hub.listen=0.0.0.0:8080); repeatable, wins over files
           --help, -h           show this text
+
+        Config files may use environment variables, e.g. listen = ${?PINGACTORS_HUB_LISTEN}
+        (unset: the key keeps its earlier value); ${VAR} without '?' must be set.
 
         Pinghub's flags are accepted too, so a Pinghub command line works unchanged:
           -addr HOST:PORT      same as --set pingactors.hub.listen=HOST:PORT (":8081" means all interfaces)
@@ -22,7 +30,7 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
         var files = new List<string>();
-        var overrides = new List<KeyValuePair<string, string>>();
+        var overrides = new List<Override>();
         var help = false;
         for (var i = 0; i < args.Count; i++)
         {
@@ -36,7 +44,7 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
 
                 if (i + 1 >= args.Count)
                 {
-                    throw new ConfigException($"command line: {name} needs a value (see --help)");
+                    throw new ConfigException($"command line: {name}: expected a value after it, got the end of the command line (see --help)");
                 }
 
                 return args[++i];
@@ -54,16 +62,16 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
                     overrides.Add(ParseOverride(Value()));
                     break;
                 case "-addr" or "--addr":
-                    overrides.Add(new("pingactors.hub.listen", PinghubAddress(Value())));
+                    overrides.Add(new("pingactors.hub.listen", PinghubAddress(Value()), name));
                     break;
                 case "-origin" or "--origin":
-                    overrides.Add(new("pingactors.hub.allowed-origins", "[" + Quote(Value()) + "]"));
+                    overrides.Add(new("pingactors.hub.allowed-origins", "[" + Quote(Value()) + "]", name));
                     break;
                 case "-mport" or "--mport":
-                    overrides.Add(new("pingactors.ops.listen", "127.0.0.1:" + Value()));
+                    overrides.Add(new("pingactors.ops.listen", "127.0.0.1:" + Value(), name));
                     break;
                 default:
-                    throw new ConfigException($"command line: unknown option {args[i]} (see --help)");
+                    throw new ConfigException($"command line: {args[i]}: expected one of {Options} (see --help), got an unknown option");
             }
         }
 
@@ -83,15 +91,15 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
         return (arg, null);
     }
 
-    private static KeyValuePair<string, string> ParseOverride(string text)
+    private static Override ParseOverride(string text)
     {
         var eq = text.IndexOf('=');
-        if (eq <= 0)
+        if (eq <= 0 || text[..eq].Trim().Length == 0)
         {
-            throw new ConfigException($"command line: --set {text}: expected KEY=VALUE");
+            throw new ConfigException($"command line: --set {text}: expected KEY=VALUE, got {(eq < 0 ? "no '='" : "no key")}");
         }
 
-        return new(text[..eq].Trim(), text[(eq + 1)..].Trim());
+        return new(text[..eq].Trim(), text[(eq + 1)..].Trim(), "--set");
     }
 
     private static string PinghubAddress(string addr) => addr.StartsWith(':') ? "0.0.0.0" + addr : addr;

@@ -37,24 +37,21 @@ public static class ConfigLoader
         return reader.ReadToEnd();
     }
 
-    public static LoadedConfig Load(CommandLine commandLine)
+    public static LoadedConfig Load(CommandLine commandLine) => Load(commandLine, Environment.GetEnvironmentVariable);
+
+    /// <param name="environment">Where <c>${VAR}</c> substitutions are looked up (the process environment in production).</param>
+    public static LoadedConfig Load(CommandLine commandLine, Func<string, string?> environment)
     {
         var sources = new List<ConfigSource> { new(ReferenceName, ConfigurationFactory.ParseString(ReferenceText())) };
         foreach (var file in commandLine.ConfigFiles)
         {
             var path = Path.GetFullPath(file);
-            if (!File.Exists(path))
-            {
-                throw new ConfigException($"{file}: config file not found");
-            }
-
-            sources.Add(new ConfigSource(path, Parse(File.ReadAllText(path), path)));
+            sources.Add(new ConfigSource(path, Parse(ReadFile(file, path), path, isFile: true, environment)));
         }
 
-        foreach (var (key, value) in commandLine.Overrides)
+        foreach (var (key, value, option) in commandLine.Overrides)
         {
-            var name = $"--set {key}";
-            sources.Add(new ConfigSource(name, Parse($"{key} = {AsHoconValue(value)}", name)));
+            sources.Add(new ConfigSource(option, Parse($"{key} = {AsHoconValue(value)}", option, isFile: false, environment)));
         }
 
         var merged = sources[0].Config;
@@ -66,8 +63,38 @@ public static class ConfigLoader
         return new LoadedConfig(merged, sources);
     }
 
-    private static Config Parse(string text, string name)
+    private static string ReadFile(string file, string path)
     {
+        var problem = Directory.Exists(path) ? "a directory" : !File.Exists(path) ? "nothing" : null;
+        if (problem is null)
+        {
+            try
+            {
+                return File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problem = "a file that cannot be read (" + e.Message.Split('\n')[0].Trim() + ")";
+            }
+        }
+
+        throw new ConfigException($"command line: --config {file}: expected a readable HOCON file, got {problem} at {path}");
+    }
+
+    private static Config Parse(string text, string name, bool isFile, Func<string, string?> environment)
+    {
+        try
+        {
+            // Akka's parser accepts broken structure silently and knows no environment variables; see HoconSyntax.
+            text = HoconSyntax.Prepare(text, environment);
+        }
+        catch (HoconSyntaxException e)
+        {
+            var where = isFile ? $"{name}:{e.Line}" : name;
+            var key = e.Key is null ? string.Empty : $" {e.Key}:";
+            throw new ConfigException($"{where}:{key} expected {e.Expected}, got {e.Got}");
+        }
+
         try
         {
             return ConfigurationFactory.ParseString(text);
@@ -75,7 +102,7 @@ public static class ConfigLoader
         catch (Exception e)
         {
             var reason = e.Message.Split('\n')[0].Trim();
-            throw new ConfigException($"{name}: not valid HOCON: {reason}");
+            throw new ConfigException($"{name}: expected valid HOCON, got an error from the parser: {reason}");
         }
     }
 

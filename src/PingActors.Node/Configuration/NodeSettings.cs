@@ -83,6 +83,17 @@ public sealed record NodeSettings(
         {
             foreach (var source in loaded.Sources.Skip(1))
             {
+                // Nothing reads other top-level sections, so one there is a typo (e.g. "pingactor") that would
+                // otherwise be ignored in silence. akka.* is Akka's to check.
+                foreach (var top in source.Config.Root.GetObject().Items.Keys)
+                {
+                    if (top != root && top != "akka")
+                    {
+                        var hint = EditDistance(top, root) <= 2 ? $" (did you mean {root}?)" : string.Empty;
+                        throw new ConfigException($"{source.Name}: {top}: expected a key under {root} or akka{hint}, got an unknown top-level key");
+                    }
+                }
+
                 if (source.Config.HasPath(root))
                 {
                     CheckKnown(source, root, source.Config.GetValue(root));
@@ -167,11 +178,47 @@ public sealed record NodeSettings(
         private static string Describe(HoconValue? value) =>
             value is null ? "nothing" : value.IsObject() ? "an object" : value.IsArray() ? "[" + string.Join(", ", value.GetArray().Select(v => v.ToString())) + "]" : "\"" + value.GetString() + "\"";
 
+        // A typo is the usual cause of an unknown key: name the nearest sibling key if it is close enough.
+        private string Suggestion(string path)
+        {
+            var dot = path.LastIndexOf('.');
+            var parent = path[..dot];
+            var name = path[(dot + 1)..];
+            if (!_reference.HasPath(parent) || !_reference.GetValue(parent).IsObject())
+            {
+                return string.Empty;
+            }
+
+            var best = _reference.GetValue(parent).GetObject().Items.Keys
+                .Select(k => (Key: k, Distance: EditDistance(k, name)))
+                .OrderBy(k => k.Distance)
+                .FirstOrDefault();
+            return best.Key is not null && best.Distance <= Math.Max(2, name.Length / 3) ? $" (did you mean {parent}.{best.Key}?)" : string.Empty;
+        }
+
+        private static int EditDistance(string a, string b)
+        {
+            var row = Enumerable.Range(0, b.Length + 1).ToArray();
+            for (var i = 1; i <= a.Length; i++)
+            {
+                var diagonal = row[0];
+                row[0] = i;
+                for (var j = 1; j <= b.Length; j++)
+                {
+                    var above = row[j];
+                    row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                    diagonal = above;
+                }
+            }
+
+            return row[b.Length];
+        }
+
         private void CheckKnown(ConfigSource source, string path, HoconValue value)
         {
             if (!_reference.HasPath(path))
             {
-                throw new ConfigException($"{source.Name}: {path}: unknown key (every key is listed in hocon/reference.conf)");
+                throw new ConfigException($"{source.Name}: {path}: expected a key listed in hocon/reference.conf{Suggestion(path)}, got an unknown key");
             }
 
             if (value.IsObject() && _reference.GetValue(path).IsObject())

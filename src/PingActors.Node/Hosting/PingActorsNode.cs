@@ -30,6 +30,11 @@ public sealed class PingActorsNode : IAsyncDisposable
 
     public static PingActorsNode Create(LoadedConfig config, NodeSettings settings)
     {
+        // Hosted services (the ActorSystem among them) start before Kestrel binds, so a port in use would
+        // otherwise only show after this node had joined the cluster. Fail before anything starts.
+        EnsureFree("pingactors.hub.listen", settings.HubListen);
+        EnsureFree("pingactors.ops.listen", settings.OpsListen);
+
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(PingActorsNode).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(settings.LogLevel);
@@ -91,11 +96,17 @@ public sealed class PingActorsNode : IAsyncDisposable
         var system = _app.Services.GetRequiredService<ActorSystem>();
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
-        if (await Task.WhenAny(up.Task, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken)) == up.Task)
+
+        // A SIGTERM while the seeds are still unreachable must not wait out the rest of this: shutdown
+        // only proceeds once the caller gets to WaitForShutdownAsync.
+        var stopping = _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+        var waited = Task.Delay(TimeSpan.FromSeconds(30), giveUp.Token);
+        if (await Task.WhenAny(up.Task, waited) == up.Task)
         {
             log.LogInformation("PingActors node is Up in the cluster as {Address}", Cluster.Get(system).SelfAddress);
         }
-        else
+        else if (!stopping.IsCancellationRequested)
         {
             log.LogWarning("PingActors node has not joined a cluster yet (seeds: {Seeds})", string.Join(", ", Cluster.Get(system).Settings.SeedNodes));
         }
@@ -106,6 +117,32 @@ public sealed class PingActorsNode : IAsyncDisposable
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private static void EnsureFree(string key, ListenAddress address)
+    {
+        if (address.Port == 0)
+        {
+            return;
+        }
+
+        // Same socket options as Kestrel's listen socket (SO_REUSEADDR on Unix), so a port held only by
+        // TIME_WAIT connections of a previous run passes here as it does there. Still racy, so Kestrel's
+        // own bind failure is handled too (StartupFailure).
+        using var probe = new System.Net.Sockets.Socket(address.Address.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        if (!OperatingSystem.IsWindows())
+        {
+            probe.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+        }
+
+        try
+        {
+            probe.Bind(new System.Net.IPEndPoint(address.Address, address.Port));
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            throw new ListenAddressInUseException(key, address, e);
+        }
+    }
 
     private static void Tag(ListenOptions options, string name, NodeListeners listeners)
     {
