@@ -6,7 +6,7 @@ public sealed record Override(string Key, string Value, string Option);
 /// <summary>The node's command line: config files and overrides, plus Pinghub's own flags so its command lines work unchanged.</summary>
 public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyList<Override> Overrides, bool ShowHelp)
 {
-    private const string Options = "--config, --set, --help, -addr, -origin, -mport";
+    private const string Options = "--config, --set, --seed, --port, --hostname, --public-hostname, --help, -addr, -origin, -mport";
 
     public const string Usage = """
         Usage: PingActors.Node [options]
@@ -15,6 +15,13 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
           --config FILE        HOCON file to load; repeatable, later files win
           --set KEY=VALUE      override one key (e.g. --set pingactors.hub.listen=0.0.0.0:8080); repeatable, wins over files
           --help, -h           show this text
+
+        Cluster (see README, "Running a cluster"):
+          --seed HOST:PORT     a seed node's remoting address; repeatable; list every seed on every node,
+                               spelled exactly as that node's --hostname (127.0.0.1 and localhost differ)
+          --port N             this node's remoting port (akka.remote.dot-netty.tcp.port)
+          --hostname H         address remoting binds to (default 127.0.0.1)
+          --public-hostname H  address other nodes use to reach this one (needed with --hostname 0.0.0.0)
 
         Config files may use environment variables, e.g. listen = ${?PINGACTORS_HUB_LISTEN}
         (unset: the key keeps its earlier value); ${VAR} without '?' must be set.
@@ -31,6 +38,7 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
     {
         var files = new List<string>();
         var overrides = new List<Override>();
+        var seeds = new List<string>();
         var help = false;
         for (var i = 0; i < args.Count; i++)
         {
@@ -70,12 +78,46 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
                 case "-mport" or "--mport":
                     overrides.Add(new("pingactors.ops.listen", "127.0.0.1:" + Value(), name));
                     break;
+                case "--seed" or "-seed":
+                    seeds.Add(SeedAddress(Value()));
+                    break;
+                case "--port" or "-port":
+                    overrides.Add(new("akka.remote.dot-netty.tcp.port", Value(), name));
+                    break;
+                case "--hostname" or "-hostname":
+                    overrides.Add(new("akka.remote.dot-netty.tcp.hostname", Value(), name));
+                    break;
+                case "--public-hostname" or "-public-hostname":
+                    overrides.Add(new("akka.remote.dot-netty.tcp.public-hostname", Value(), name));
+                    break;
                 default:
                     throw new ConfigException($"command line: {args[i]}: expected one of {Options} (see --help), got an unknown option");
             }
         }
 
+        if (seeds.Count > 0)
+        {
+            overrides.Add(new("akka.cluster.seed-nodes", "[" + string.Join(", ", seeds.Select(Quote)) + "]", "--seed"));
+        }
+
         return new CommandLine(files, overrides, help);
+    }
+
+    /// <summary>A seed given as host:port (or a full akka.tcp:// address) as Akka spells it.</summary>
+    internal static string SeedAddress(string seed)
+    {
+        if (seed.StartsWith("akka.tcp://", StringComparison.Ordinal))
+        {
+            return seed;
+        }
+
+        var colon = seed.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(seed[(colon + 1)..], out var port) || port is < 1 or > 65535)
+        {
+            throw new ConfigException($"command line: --seed: expected HOST:PORT of a node's remoting endpoint (e.g. 127.0.0.1:4053), got \"{seed}\"");
+        }
+
+        return $"akka.tcp://{Hosting.AkkaWiring.SystemName}@{seed}";
     }
 
     internal static string Quote(string s) => System.Text.Json.JsonSerializer.Serialize(s);

@@ -15,7 +15,8 @@ public sealed record NodeSettings(
     bool AccessLog,
     TimeSpan DrainWindow,
     TimeSpan ShutdownTimeout,
-    Microsoft.Extensions.Logging.LogLevel LogLevel)
+    Microsoft.Extensions.Logging.LogLevel LogLevel,
+    TimeSpan ClusterJoinTimeout)
 {
     public static NodeSettings From(LoadedConfig loaded)
     {
@@ -51,6 +52,8 @@ public sealed record NodeSettings(
             throw new ConfigException($"{loaded.SourceOf("pingactors.ops.listen")}: pingactors.ops.listen: expected a different address than pingactors.hub.listen, got {opsListen}");
         }
 
+        ClusterChecks.Validate(loaded);
+
         return new NodeSettings(
             hubListen,
             opsListen,
@@ -68,7 +71,8 @@ public sealed record NodeSettings(
                 ["info"] = Microsoft.Extensions.Logging.LogLevel.Information,
                 ["warning"] = Microsoft.Extensions.Logging.LogLevel.Warning,
                 ["error"] = Microsoft.Extensions.Logging.LogLevel.Error,
-            }));
+            }),
+            reader.Duration("pingactors.cluster.join-timeout", positive: true));
     }
 
     private static bool IsAny(ListenAddress a) => a.Address.Equals(System.Net.IPAddress.Any) || a.Address.Equals(System.Net.IPAddress.IPv6Any);

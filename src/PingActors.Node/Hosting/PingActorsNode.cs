@@ -101,14 +101,20 @@ public sealed class PingActorsNode : IAsyncDisposable
         // only proceeds once the caller gets to WaitForShutdownAsync.
         var stopping = _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
-        var waited = Task.Delay(TimeSpan.FromSeconds(30), giveUp.Token);
+        var runtime = _app.Services.GetRequiredService<HubRuntime>();
+        _ = up.Task.ContinueWith(_ => runtime.JoinedCluster = true, TaskScheduler.Default);
+        var joinTimeout = Settings.ClusterJoinTimeout;
+        var waited = Task.Delay(joinTimeout, giveUp.Token);
         if (await Task.WhenAny(up.Task, waited) == up.Task)
         {
             log.LogInformation("PingActors node is Up in the cluster as {Address}", Cluster.Get(system).SelfAddress);
         }
         else if (!stopping.IsCancellationRequested)
         {
-            log.LogWarning("PingActors node has not joined a cluster yet (seeds: {Seeds})", string.Join(", ", Cluster.Get(system).Settings.SeedNodes));
+            log.LogWarning(
+                "PingActors node has not joined a cluster within {Timeout} (seeds: {Seeds}); still trying. Check that every node lists the same seeds, spelled as each seed's hostname",
+                joinTimeout,
+                string.Join(", ", Cluster.Get(system).Settings.SeedNodes));
         }
     }
 

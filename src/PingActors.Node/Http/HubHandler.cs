@@ -126,8 +126,13 @@ public sealed class HubHandler(NodeSettings settings, HubRuntime runtime, HubMet
         {
             try
             {
-                await runtime.ChannelRegion.Ask<Published>(new Publish(channel, new Payload(isText, body)), settings.Hub.PublishTimeout, context.RequestAborted);
+                var published = await runtime.ChannelRegion.Ask<Published>(new Publish(channel, new Payload(isText, body)), settings.Hub.PublishTimeout, context.RequestAborted);
                 metrics.PublishPost.Inc();
+
+                // Where the message went: its number in the channel, and how many nodes it was sent to
+                // (one cross-node message per node with subscribers, however many subscribers it has).
+                context.Response.Headers["X-PingActors-Seq"] = published.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                context.Response.Headers["X-PingActors-Nodes"] = published.Nodes.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
             catch (AskTimeoutException)
             {
