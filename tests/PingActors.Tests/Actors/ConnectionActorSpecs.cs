@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Streams;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using PingActors.Actors.Channels;
+using PingActors.Actors.Connections;
+using PingActors.Actors.Hub;
+using PingActors.Actors.Metrics;
+using PingActors.Node.Configuration;
+
+namespace PingActors.Tests.Actors;
+
+/// <summary>
+/// The connection actor with its real socket stream, over a real WebSocket pair on a loopback TCP
+/// connection (no HTTP); probes stand in for the node-local channels and the shard region.
+/// </summary>
+public sealed class ConnectionActorSpecs : TestKit, IAsyncLifetime
+{
+    private readonly HubMetrics _metrics = new();
+    private readonly TestProbe _localChannels;
+    private readonly TestProbe _region;
+    private readonly ConnectionContext _context;
+    private readonly TaskCompletionSource<ConnectionOutcome> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TcpListener? _listener;
+    private WebSocket? _client;
+    private int _acceptCalls;
+
+    public ConnectionActorSpecs()
+        : base(ConfigurationFactory.ParseString("akka.actor.provider = local\nakka.loglevel = WARNING")
+            .WithFallback(ConfigurationFactory.ParseString(ConfigLoader.ReferenceText())))
+    {
+        _localChannels = CreateTestProbe();
+        _region = CreateTestProbe();
+        var settings = new HubSettings { JoinTimeout = TimeSpan.FromSeconds(1), KeepAliveInterval = TimeSpan.Zero };
+        _context = new ConnectionContext(_localChannels.Ref, _region.Ref, settings, _metrics, StreamHosts.Start(1, Sys.Materializer()));
+    }
+
+    public Task InitializeAsync()
+    {
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        _client?.Dispose();
+        _listener?.Stop();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public void Completes_the_handshake_only_once_its_channel_is_joined()
+    {
+        var connection = Start("/c");
+        var join = _localChannels.ExpectMsg<Join>();
+        Assert.Equal("/c", join.Channel);
+        _localChannels.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(0, Volatile.Read(ref _acceptCalls));
+
+        var localChannel = CreateTestProbe();
+        connection.Tell(new Joined("/c", localChannel.Ref));
+        var activate = localChannel.ExpectMsg<Activate>();
+        Assert.Equal(connection, activate.Connection);
+        Assert.Equal(1, Volatile.Read(ref _acceptCalls));
+    }
+
+    [Fact]
+    public async Task Publishes_what_its_client_sends_and_echoes_an_empty_message_to_the_client_only()
+    {
+        var (_, _) = await OpenAsync("/c");
+        await SendAsync("hello");
+        var publish = _region.ExpectMsg<Publish>();
+        Assert.Equal("/c", publish.Channel);
+        Assert.Equal("hello", Encoding.UTF8.GetString(publish.Payload.Bytes));
+
+        await SendAsync(string.Empty);
+        var echo = await ReceiveAsync();
+        Assert.Equal((WebSocketMessageType.Text, string.Empty), echo);
+        _region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public async Task Writes_what_is_told_to_its_outbox_in_order()
+    {
+        var (_, outbox) = await OpenAsync("/c");
+        for (var i = 0; i < 20; i++)
+        {
+            outbox.Tell(Payload.Text("m" + i));
+        }
+
+        outbox.Tell(new Payload(false, [1, 2, 3]));
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal((WebSocketMessageType.Text, "m" + i), await ReceiveAsync());
+        }
+
+        Assert.Equal(WebSocketMessageType.Binary, (await ReceiveAsync()).Type);
+    }
+
+    [Fact]
+    public async Task Closes_with_1001_and_a_reason_when_told_and_leaves_its_channel()
+    {
+        var (connection, _) = await OpenAsync("/c");
+        Watch(connection);
+        connection.Tell(new CloseConnection(CloseReasons.ServerShutdown));
+
+        var buffer = new byte[256];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var result = await _client!.ReceiveAsync(buffer, cts.Token);
+        Assert.Equal(WebSocketMessageType.Close, result.MessageType);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, result.CloseStatus);
+        Assert.Equal("server shutting down", result.CloseStatusDescription);
+        await _client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, cts.Token);
+
+        ExpectTerminated(connection, TimeSpan.FromSeconds(10));
+        Assert.Equal(ConnectionOutcome.Closed, await _outcome.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Answers_channel_unavailable_without_a_handshake_when_the_join_times_out()
+    {
+        var connection = Start("/c");
+        Watch(connection);
+        _localChannels.ExpectMsg<Join>();
+        ExpectTerminated(connection, TimeSpan.FromSeconds(5));
+        Assert.Equal(ConnectionOutcome.ChannelUnavailable, await _outcome.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(0, Volatile.Read(ref _acceptCalls));
+        Assert.Equal(connection, _localChannels.ExpectMsg<Leave>().Connection);
+    }
+
+    private IActorRef Start(string channel)
+    {
+        var connection = Sys.ActorOf(ConnectionActor.Props);
+        connection.Tell(new StartConnection(new OpenConnection(channel, AcceptAsync, _outcome), _context, 0));
+        return connection;
+    }
+
+    private async Task<(IActorRef Connection, IActorRef Outbox)> OpenAsync(string channel)
+    {
+        var connection = Start(channel);
+        _localChannels.ExpectMsg<Join>();
+        var localChannel = CreateTestProbe();
+        connection.Tell(new Joined(channel, localChannel.Ref));
+        var activate = localChannel.ExpectMsg<Activate>(TimeSpan.FromSeconds(10));
+        await AwaitConditionAsync(() => Task.FromResult(_client is not null), TimeSpan.FromSeconds(5));
+        return (connection, activate.Outbox);
+    }
+
+    // The accept delegate the HTTP side would pass: here it opens a loopback TCP pair and wraps both ends.
+    private async Task<WebSocket> AcceptAsync()
+    {
+        Interlocked.Increment(ref _acceptCalls);
+        var clientTcp = new TcpClient();
+        var connecting = clientTcp.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)_listener!.LocalEndpoint).Port);
+        var serverTcp = await _listener.AcceptTcpClientAsync();
+        await connecting;
+        _client = WebSocket.CreateFromStream(clientTcp.GetStream(), new WebSocketCreationOptions { IsServer = false });
+        return WebSocket.CreateFromStream(serverTcp.GetStream(), new WebSocketCreationOptions { IsServer = true });
+    }
+
+    private async Task SendAsync(string text)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _client!.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, cts.Token);
+    }
+
+    private async Task<(WebSocketMessageType Type, string Text)> ReceiveAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[1024];
+        var result = await _client!.ReceiveAsync(buffer, cts.Token);
+        return (result.MessageType, Encoding.UTF8.GetString(buffer, 0, result.Count));
+    }
+}
