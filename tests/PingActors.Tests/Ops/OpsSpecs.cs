@@ -1,0 +1,105 @@
+using System.Net;
+using System.Text.Json;
+using PingActors.Tests.Hub.Support;
+using PingActors.Tests.Infrastructure;
+
+namespace PingActors.Tests.Ops;
+
+/// <summary>The operations listener: /ping, /stats, /cluster, /metrics, and nothing of it on the hub listener.</summary>
+public sealed class OpsSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
+{
+    private TestNode Node => fixture.Node;
+
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("POST")]
+    [InlineData("HEAD")]
+    public async Task Ping_answers_ok_for_any_method(string method)
+    {
+        using var response = await Node.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), new Uri(Node.OpsUri, "/ping")));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        if (method != "HEAD")
+        {
+            Assert.Equal("{\"result\":\"OK\"}", await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Stats_count_connections_channels_and_messages()
+    {
+        var channel = Channels.Unique("stats");
+        var before = await Node.StatsAsync();
+        await using var a = await Node.ConnectAsync(channel);
+        await using var b = await Node.ConnectAsync(channel);
+        using (await Node.PostAsync(channel, "counted"))
+        {
+        }
+
+        await a.ReceiveTextAsync();
+        await b.ReceiveTextAsync();
+        var after = await Node.StatsAsync();
+
+        Assert.True(after.GetProperty("connections").GetInt64() >= 2);
+        Assert.Equal(2, after.GetProperty("connections_total").GetInt64() - before.GetProperty("connections_total").GetInt64());
+        Assert.True(after.GetProperty("channels").GetInt64() >= 1);
+        Assert.True(after.GetProperty("channel_entities").GetInt64() >= 1);
+        var messages = after.GetProperty("messages");
+        Assert.True(messages.GetProperty("published").GetInt64() - before.GetProperty("messages").GetProperty("published").GetInt64() >= 1);
+        Assert.True(messages.GetProperty("delivered").GetInt64() - before.GetProperty("messages").GetProperty("delivered").GetInt64() >= 2);
+        Assert.True(after.TryGetProperty("slow_consumer_disconnects", out _));
+        var cluster = after.GetProperty("cluster");
+        Assert.Equal("Up", cluster.GetProperty("status").GetString());
+        Assert.True(cluster.GetProperty("joined").GetBoolean());
+        Assert.Equal(1, cluster.GetProperty("members_up").GetInt32());
+        Assert.True(after.GetProperty("shards").GetInt32() >= 1);
+    }
+
+    [Fact]
+    public async Task Cluster_lists_this_node_as_an_up_member()
+    {
+        var json = JsonDocument.Parse(await Node.Http.GetStringAsync(new Uri(Node.OpsUri, "/cluster"))).RootElement;
+        var self = json.GetProperty("self").GetString();
+        var member = Assert.Single(json.GetProperty("members").EnumerateArray());
+        Assert.Equal(self, member.GetProperty("address").GetString());
+        Assert.Equal("Up", member.GetProperty("status").GetString());
+        Assert.True(member.GetProperty("reachable").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Metrics_are_prometheus_text_and_move_with_the_traffic()
+    {
+        var channel = Channels.Unique("metrics");
+        var before = Sample(await MetricsAsync(), "pingactors_messages_delivered_total");
+        await using var client = await Node.ConnectAsync(channel);
+        using (await Node.PostAsync(channel, "m"))
+        {
+        }
+
+        await client.ReceiveTextAsync();
+        var text = await MetricsAsync();
+        Assert.Contains("# TYPE pingactors_connections gauge", text);
+        Assert.Contains("pingactors_messages_published_total{source=\"post\"}", text);
+        Assert.Contains("pingactors_cluster_members{status=\"Up\"} 1", text);
+        Assert.True(Sample(text, "pingactors_messages_delivered_total") >= before + 1);
+    }
+
+    [Fact]
+    public async Task Ops_paths_are_not_served_on_the_hub_listener_and_unknown_ops_paths_are_404()
+    {
+        using var onHub = await Node.Http.GetAsync(Node.HttpUri("/stats"));
+        Assert.Equal("text/html", onHub.Content.Headers.ContentType?.MediaType); // a channel page, not stats
+        using var unknown = await Node.Http.GetAsync(new Uri(Node.OpsUri, "/nope"));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    private async Task<string> MetricsAsync()
+    {
+        using var response = await Node.Http.GetAsync(new Uri(Node.OpsUri, "/metrics"));
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static double Sample(string text, string name) =>
+        text.Split('\n').Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Select(l => double.Parse(l[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).Single();
+}
