@@ -94,15 +94,18 @@ public sealed class PingActorsNode : IAsyncDisposable
         log.LogInformation("PingActors ops listening on {Ops}", OpsUri);
 
         var system = _app.Services.GetRequiredService<ActorSystem>();
+        var runtime = _app.Services.GetRequiredService<HubRuntime>();
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        Cluster.Get(system).RegisterOnMemberUp(() =>
+        {
+            runtime.JoinedCluster = true;
+            up.TrySetResult();
+        });
 
         // A SIGTERM while the seeds are still unreachable must not wait out the rest of this: shutdown
         // only proceeds once the caller gets to WaitForShutdownAsync.
         var stopping = _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
-        var runtime = _app.Services.GetRequiredService<HubRuntime>();
-        _ = up.Task.ContinueWith(_ => runtime.JoinedCluster = true, TaskScheduler.Default);
         var joinTimeout = Settings.ClusterJoinTimeout;
         var waited = Task.Delay(joinTimeout, giveUp.Token);
         if (await Task.WhenAny(up.Task, waited) == up.Task)
