@@ -169,6 +169,8 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
             {
                 a.Outbox.Tell(payload, ActorRefs.NoSender);
             }
+
+            _metrics.Delivered.Inc(held.Count);
         }
 
         member.Held = null;
