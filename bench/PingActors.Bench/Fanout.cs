@@ -76,6 +76,12 @@ internal static class Fanout
 
         await Task.WhenAll(Enumerable.Range(0, Math.Min(concurrency, subscribers)).Select(_ => Task.Run(ConnectWorker)));
         var live = subs.Where(s => s is not null).ToArray();
+        if (live.Length == 0)
+        {
+            Console.Error.WriteLine($"error: no subscriber connected: {string.Join("; ", errors.Keys.Take(2))}");
+            return 1;
+        }
+
         Log($"{live.Length} subscribers connected in {connect.Elapsed.TotalSeconds:N1} s, {failures} failures");
 
         using var http = new HttpClient(new SocketsHttpHandler

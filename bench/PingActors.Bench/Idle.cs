@@ -123,6 +123,12 @@ internal static class Idle
         // 1. Warm-up connections, then the baseline once RSS is stable.
         Log($"warm-up: {warmup} connections");
         await OpenRange(0, warmup);
+        if (failures == warmup)
+        {
+            Console.Error.WriteLine($"error: none of the {warmup} warm-up connections opened: {string.Join("; ", errors.Keys.Take(2))}");
+            return 1;
+        }
+
         var (rss0, waited0) = await SettleAsync(target.Pid, settle);
         var openAtBaseline = sockets.Count(s => s is not null) - Volatile.Read(ref closedEarly);
         Log($"baseline RSS {rss0 / 1024.0:N1} MiB (settled after {waited0:N0} s)");
@@ -158,7 +164,7 @@ internal static class Idle
         report.Add("closed_by_server", Volatile.Read(ref closedEarly));
         report.Add("source_addresses", target.SourceAddresses);
         report.Add("connect_seconds", openSeconds, "connect time for the non-warm-up connections (s)");
-        report.Add("connects_per_sec", (n - warmup - failures) / openSeconds, "connections/s while opening");
+        report.Add("connects_per_sec", (opened - openAtBaseline) / openSeconds, "connections/s while opening");
         report.Add("server_cpu_pct_core_while_opening", serverCpu, "server CPU while opening (% of one core)");
         report.Add("tool_cpu_pct_core_while_opening", toolCpu, "tool CPU while opening (% of one core)");
         report.Add("rss_baseline_kib", rss0, $"server RSS after {warmup} warm-up connections (KiB)");
