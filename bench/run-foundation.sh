@@ -6,7 +6,7 @@
 # Knobs (environment):
 #   IDLE_N=10000 IDLE_CHANNELS=100       idle scenario size
 #   FANOUT_SUBS=1000 FANOUT_MSGS=1000    fan-out size
-#   FANOUT_PUBLISHERS="1 4"              one fan-out run per publisher count
+#   FANOUT_RUNS="1:0 4:0 1:50"           one fan-out run per PUBLISHERS:RATE (RATE msgs/s, 0 = unlimited)
 #   TARGETS="node baseline"              which servers to measure
 #   SCENARIOS="idle fanout"              which scenarios to run
 #   SERVER_ENV="DOTNET_GCgen0size=0x..." extra environment for the servers only (memory experiments)
@@ -22,7 +22,7 @@ IDLE_N=${IDLE_N:-10000}
 IDLE_CHANNELS=${IDLE_CHANNELS:-100}
 FANOUT_SUBS=${FANOUT_SUBS:-1000}
 FANOUT_MSGS=${FANOUT_MSGS:-1000}
-FANOUT_PUBLISHERS=${FANOUT_PUBLISHERS:-"1 4"}
+FANOUT_RUNS=${FANOUT_RUNS:-"1:0 4:0 1:50"}
 TARGETS=${TARGETS:-"node baseline"}
 SCENARIOS=${SCENARIOS:-"idle fanout"}
 SERVER_ENV=${SERVER_ENV:-}
@@ -124,11 +124,12 @@ for scenario in $SCENARIOS; do
         stop_server
         ;;
       fanout)
-        for p in $FANOUT_PUBLISHERS; do
-          say "fanout: 1 channel x $FANOUT_SUBS subscribers, $FANOUT_MSGS messages, $p POST publisher(s) -> $t"
+        for run in $FANOUT_RUNS; do
+          p=${run%%:*} rate=${run##*:}
+          say "fanout: 1 channel x $FANOUT_SUBS subscribers, $FANOUT_MSGS messages, $p POST publisher(s), rate ${rate} -> $t"
           start_server "$t"
           # shellcheck disable=SC2046
-          run_bench fanout $(target_args "$t") --subscribers "$FANOUT_SUBS" --messages "$FANOUT_MSGS" --publishers "$p"
+          run_bench fanout $(target_args "$t") --subscribers "$FANOUT_SUBS" --messages "$FANOUT_MSGS" --publishers "$p" --rate "$rate"
           stop_server
         done
         ;;

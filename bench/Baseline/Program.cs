@@ -1,6 +1,8 @@
 // Baseline: the smallest useful bare-Kestrel WebSocket broadcaster, used as the ceiling in the benchmarks.
 //   WebSocket upgrade on any path  -> joins the set of sockets for that path
-//   POST /path                     -> the body goes to every socket of that path as one frame; answers "OK\n"
+//   POST /path                     -> the body is queued for that path's broadcaster and the POST answered "OK\n"
+//                                     (as the node answers once the message is sequenced, not delivered); one
+//                                     broadcaster task per path writes it to every socket as one frame
 //   an empty client message        -> echoed to that client only (as the node does)
 //   GET /stats on the hub port     -> {"connections":N,"channels":N}
 // No actors, no sequencing, no limits beyond a 64 KiB message cap. Idle sockets hold no buffer: each waits
@@ -9,6 +11,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
+using System.Threading.Channels;
 
 var listen = "127.0.0.1:8090";
 for (var i = 0; i < args.Length; i++)
@@ -70,10 +73,7 @@ app.Run(async context =>
 
         if (body.Length > 0 && hub.TryGet(path, out var set))
         {
-            foreach (var conn in set.Keys)
-            {
-                conn.Send(body);
-            }
+            set.Queue.Writer.TryWrite(body);
         }
 
         await context.Response.WriteAsync("OK\n");
@@ -122,45 +122,74 @@ static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
 
 sealed class Hub
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Conn, byte>> _channels = new();
+    private readonly ConcurrentDictionary<string, Members> _channels = new();
     private int _connections;
 
     public int Connections => Volatile.Read(ref _connections);
 
     public int Channels => _channels.Count;
 
-    public ConcurrentDictionary<Conn, byte> Join(string path, Conn conn)
+    public Members Join(string path, Conn conn)
     {
         Interlocked.Increment(ref _connections);
         while (true)
         {
-            var set = _channels.GetOrAdd(path, _ => new ConcurrentDictionary<Conn, byte>());
+            var set = _channels.GetOrAdd(path, _ => new Members());
             lock (set)
             {
                 // A set removed by the last Leave is dead; take a fresh one.
                 if (_channels.TryGetValue(path, out var current) && ReferenceEquals(current, set))
                 {
-                    set[conn] = 0;
+                    set.Start();
+                    set.Sockets[conn] = 0;
                     return set;
                 }
             }
         }
     }
 
-    public void Leave(string path, ConcurrentDictionary<Conn, byte> set, Conn conn)
+    public void Leave(string path, Members set, Conn conn)
     {
         Interlocked.Decrement(ref _connections);
         lock (set)
         {
-            set.TryRemove(conn, out _);
-            if (set.IsEmpty)
+            set.Sockets.TryRemove(conn, out _);
+            if (set.Sockets.IsEmpty)
             {
-                _channels.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Conn, byte>>(path, set));
+                _channels.TryRemove(new KeyValuePair<string, Members>(path, set));
+                set.Queue.Writer.TryComplete();
             }
         }
     }
 
-    public bool TryGet(string path, out ConcurrentDictionary<Conn, byte> set) => _channels.TryGetValue(path, out set!);
+    public bool TryGet(string path, out Members set) => _channels.TryGetValue(path, out set!);
+}
+
+/// <summary>One path: its sockets and the queue its broadcaster drains, in order.</summary>
+sealed class Members
+{
+    private Task? _pump;
+
+    public ConcurrentDictionary<Conn, byte> Sockets { get; } = new();
+
+    public Channel<byte[]> Queue { get; } = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+
+    public void Start() => _pump ??= Task.Run(PumpAsync);
+
+    private async Task PumpAsync()
+    {
+        var reader = Queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            while (reader.TryRead(out var message))
+            {
+                foreach (var member in Sockets)
+                {
+                    member.Key.Send(message);
+                }
+            }
+        }
+    }
 }
 
 /// <summary>One socket: a zero-byte-read receive loop and a serialised, mostly synchronous send path.</summary>
