@@ -8,7 +8,8 @@ namespace PingActors.Bench;
 /// <summary>The server under test: its URLs, its process, and a factory for client sockets.</summary>
 internal sealed class Target : IDisposable
 {
-    private const int IpBindAddressNoPort = 24; // IP_BIND_ADDRESS_NO_PORT (Linux)
+    private const int SolIp = 0; // SOL_IP (Linux)
+    private const int IpBindAddressNoPort = 24; // IP_BIND_ADDRESS_NO_PORT (Linux): .NET has no name for it
 
     private readonly IPAddress[] _sources;
     private readonly HttpMessageInvoker _wsInvoker;
@@ -125,12 +126,20 @@ internal sealed class Target : IDisposable
             if (_sources.Length > 1)
             {
                 // Choose the port at connect time, per 4-tuple, so each source address gets the whole range.
-                socket.SetSocketOption(SocketOptionLevel.IP, (SocketOptionName)IpBindAddressNoPort, 1);
+                socket.SetRawSocketOption(SolIp, IpBindAddressNoPort, BitConverter.GetBytes(1));
                 var source = _sources[(int)((uint)Interlocked.Increment(ref _nextSource) % (uint)_sources.Length)];
                 socket.Bind(new IPEndPoint(source, 0));
             }
 
-            await socket.ConnectAsync(context.DnsEndPoint, ct).ConfigureAwait(false);
+            // A literal address connects to an IPEndPoint: a bound socket cannot take the DnsEndPoint path.
+            if (IPAddress.TryParse(context.DnsEndPoint.Host, out var address))
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, ct).ConfigureAwait(false);
+            }
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch
