@@ -12,6 +12,8 @@
 #   SERVER_ENV="DOTNET_GCgen0size=0x..." extra environment for the servers only (memory experiments)
 #   NODE_ARGS="--set k=v ..."            extra node options
 #   RESULTS=bench/results/foundation-<UTC time>.jsonl
+#   NICE=-10                             run servers and tool at this nice level (root only below 0), so other
+#                                        work on a shared box disturbs the CPU-bound figures less
 #   NO_BUILD=1                           skip the Release build
 #   NODE_BIN=path                        node executable (default: the Release build in src/)
 set -euo pipefail
@@ -36,6 +38,9 @@ BENCH_BIN=$ROOT/bench/PingActors.Bench/bin/Release/net10.0/PingActors.Bench
 HUB=127.0.0.1:8080
 OPS=127.0.0.1:8089
 BASE=127.0.0.1:8090
+
+PRIO=()
+if [[ -n "${NICE:-}" ]]; then PRIO=(nice -n "$NICE"); fi
 
 SERVER_PID=
 stop_server() {
@@ -72,9 +77,9 @@ start_server() { # node|baseline
   else
     cmd=("$BASELINE_BIN" --listen "$BASE")
   fi
-  show "${SERVER_ENV:+env $SERVER_ENV }${cmd[*]}"
+  show "${SERVER_ENV:+env $SERVER_ENV }${PRIO[*]:+${PRIO[*]} }${cmd[*]}"
   # shellcheck disable=SC2086
-  env $SERVER_ENV "${cmd[@]}" > "bench/results/$1.log" 2>&1 &
+  env $SERVER_ENV "${PRIO[@]}" "${cmd[@]}" > "bench/results/$1.log" 2>&1 &
   SERVER_PID=$!
   if [[ $1 == node ]]; then wait_http "http://$OPS/ping"; else wait_http "http://$BASE/stats"; fi
   sleep 2 # let start-up allocations and tiering quiet down
@@ -89,8 +94,8 @@ target_args() { # node|baseline -> bench options
 }
 
 run_bench() { # args...
-  show "$BENCH_BIN $* --json-out $RESULTS"
-  "$BENCH_BIN" "$@" --json-out "$RESULTS" || echo "(bench exited $?)" >&2
+  show "${PRIO[*]:+${PRIO[*]} }$BENCH_BIN $* --json-out $RESULTS"
+  "${PRIO[@]}" "$BENCH_BIN" "$@" --json-out "$RESULTS" || echo "(bench exited $?)" >&2
 }
 
 if [[ -z "${NO_BUILD:-}" ]]; then
@@ -111,6 +116,7 @@ say "machine"
   echo "uptime: $(uptime)"
   echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "server env: ${SERVER_ENV:-(none)}"
+  echo "nice: ${NICE:-(none)}"
 } | tee -a "${RESULTS%.jsonl}.machine.txt" >&2
 
 for scenario in $SCENARIOS; do
