@@ -103,6 +103,28 @@ internal sealed class Options
 
     public double Double(string key, double fallback) => Take(key) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
+    private static readonly string[] Common = ["url", "pid", "stats-url", "label", "prefix", "source-addresses", "concurrency", "json-out"];
+    private static readonly Dictionary<string, string[]> PerScenario = new()
+    {
+        ["idle"] = ["connections", "channels", "warmup", "settle", "hold"],
+        ["fanout"] = ["subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout"],
+    };
+
+    /// <summary>Rejects option names the scenario does not know, before anything connects.</summary>
+    public void CheckNames()
+    {
+        if (!PerScenario.TryGetValue(Scenario, out var own))
+        {
+            return; // the scenario switch reports it
+        }
+
+        var unknown = _values.Keys.Where(k => !Common.Contains(k) && !own.Contains(k)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException($"unknown option(s) for {Scenario}: " + string.Join(", ", unknown.Select(u => "--" + u)) + " (see --help)");
+        }
+    }
+
     /// <summary>Options that were given but never read: a typo, most likely.</summary>
     public IEnumerable<string> Unused => _values.Keys.Except(_used);
 

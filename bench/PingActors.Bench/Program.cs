@@ -9,6 +9,7 @@ try
         return options.Help ? 0 : 2;
     }
 
+    options.CheckNames();
     return options.Scenario switch
     {
         "idle" => await Idle.RunAsync(options),
