@@ -1,0 +1,340 @@
+// Baseline: the smallest useful bare-Kestrel WebSocket broadcaster, used as the ceiling in the benchmarks.
+//   WebSocket upgrade on any path  -> joins the set of sockets for that path
+//   POST /path                     -> the body is queued for that path's broadcaster and the POST answered "OK\n"
+//                                     (as the node answers once the message is sequenced, not delivered); one
+//                                     broadcaster task per path writes it to every socket as one frame
+//   an empty client message        -> echoed to that client only (as the node does)
+//   GET /stats on the hub port     -> {"connections":N,"channels":N}
+// No actors, no sequencing, no limits beyond a 64 KiB message cap. Idle sockets hold no buffer: each waits
+// with a zero-byte read and rents a buffer only once a frame has arrived, as the node does.
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+
+var listen = "127.0.0.1:8090";
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--listen" when i + 1 < args.Length:
+            listen = args[++i];
+            break;
+        case "-h" or "--help":
+            Console.WriteLine("Baseline [--listen host:port]   (default 127.0.0.1:8090)\n" +
+                              "Bare-Kestrel WebSocket broadcaster: WS on a path subscribes, POST to the path broadcasts, GET /stats.");
+            return 0;
+        default:
+            Console.Error.WriteLine($"error: unknown argument {args[i]}");
+            return 2;
+    }
+}
+
+var colon = listen.LastIndexOf(':');
+var endpoint = new IPEndPoint(IPAddress.Parse(listen[..colon]), int.Parse(listen[(colon + 1)..]));
+
+var builder = WebApplication.CreateSlimBuilder();
+builder.Logging.ClearProviders();
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.AddServerHeader = false;
+    k.Listen(endpoint);
+});
+var app = builder.Build();
+app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(27) });
+
+var hub = new Hub();
+app.Run(async context =>
+{
+    var path = context.Request.Path.Value ?? "/";
+    if (context.WebSockets.IsWebSocketRequest)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var conn = new Conn(socket);
+        var set = hub.Join(path, conn);
+        try
+        {
+            await conn.ReadLoopAsync();
+        }
+        finally
+        {
+            hub.Leave(path, set, conn);
+        }
+    }
+    else if (HttpMethods.IsPost(context.Request.Method))
+    {
+        var body = await ReadBodyAsync(context.Request);
+        if (body is null)
+        {
+            context.Response.StatusCode = 413;
+            return;
+        }
+
+        if (body.Length > 0 && hub.TryGet(path, out var set))
+        {
+            set.Queue.Writer.TryWrite(body);
+        }
+
+        await context.Response.WriteAsync("OK\n");
+    }
+    else if (path == "/stats")
+    {
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync($"{{\"connections\":{hub.Connections},\"channels\":{hub.Channels}}}");
+    }
+    else
+    {
+        context.Response.StatusCode = 405;
+    }
+});
+
+await app.StartAsync();
+Console.WriteLine($"Baseline listening on http://{listen}/ (pid {Environment.ProcessId})");
+await app.WaitForShutdownAsync();
+return 0;
+
+static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
+{
+    const int Limit = 64 * 1024;
+    using var ms = new MemoryStream(request.ContentLength is > 0 and <= Limit ? (int)request.ContentLength : 256);
+    var buffer = ArrayPool<byte>.Shared.Rent(4096);
+    try
+    {
+        int n;
+        while ((n = await request.Body.ReadAsync(buffer)) > 0)
+        {
+            if (ms.Length + n > Limit)
+            {
+                return null;
+            }
+
+            ms.Write(buffer, 0, n);
+        }
+    }
+    finally
+    {
+        ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    return ms.ToArray();
+}
+
+sealed class Hub
+{
+    private readonly ConcurrentDictionary<string, Members> _channels = new();
+    private int _connections;
+
+    public int Connections => Volatile.Read(ref _connections);
+
+    public int Channels => _channels.Count;
+
+    public Members Join(string path, Conn conn)
+    {
+        Interlocked.Increment(ref _connections);
+        while (true)
+        {
+            var set = _channels.GetOrAdd(path, _ => new Members());
+            lock (set)
+            {
+                // A set removed by the last Leave is dead; take a fresh one.
+                if (_channels.TryGetValue(path, out var current) && ReferenceEquals(current, set))
+                {
+                    set.Start();
+                    set.Sockets[conn] = 0;
+                    return set;
+                }
+            }
+        }
+    }
+
+    public void Leave(string path, Members set, Conn conn)
+    {
+        Interlocked.Decrement(ref _connections);
+        lock (set)
+        {
+            set.Sockets.TryRemove(conn, out _);
+            if (set.Sockets.IsEmpty)
+            {
+                _channels.TryRemove(new KeyValuePair<string, Members>(path, set));
+                set.Queue.Writer.TryComplete();
+            }
+        }
+    }
+
+    public bool TryGet(string path, out Members set) => _channels.TryGetValue(path, out set!);
+}
+
+/// <summary>One path: its sockets and the queue its broadcaster drains, in order.</summary>
+sealed class Members
+{
+    private Task? _pump;
+
+    public ConcurrentDictionary<Conn, byte> Sockets { get; } = new();
+
+    public Channel<byte[]> Queue { get; } = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+
+    public void Start() => _pump ??= Task.Run(PumpAsync);
+
+    private async Task PumpAsync()
+    {
+        var reader = Queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            while (reader.TryRead(out var message))
+            {
+                foreach (var member in Sockets)
+                {
+                    member.Key.Send(message);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>One socket: a zero-byte-read receive loop and a serialised, mostly synchronous send path.</summary>
+sealed class Conn(WebSocket socket)
+{
+    private const int MaxQueued = 1024;
+    private Queue<byte[]>? _queue;
+    private bool _writing;
+
+    public async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var first = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                if (first.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+
+                var total = 0;
+                var end = first.EndOfMessage;
+                if (!end)
+                {
+                    var buffer = ArrayPool<byte>.Shared.Rent(4096);
+                    try
+                    {
+                        while (!end)
+                        {
+                            var r = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+                            if (r.MessageType == WebSocketMessageType.Close)
+                            {
+                                goto closed;
+                            }
+
+                            total += r.Count;
+                            end = r.EndOfMessage;
+                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                    }
+                }
+
+                if (total == 0)
+                {
+                    Send([]); // keepalive echo
+                }
+            }
+
+            closed:
+            if (socket.State == WebSocketState.CloseReceived)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+            }
+        }
+        catch (Exception)
+        {
+            socket.Abort();
+        }
+    }
+
+    public void Send(byte[] message)
+    {
+        lock (this)
+        {
+            if (_writing)
+            {
+                var q = _queue ??= new Queue<byte[]>();
+                if (q.Count >= MaxQueued)
+                {
+                    socket.Abort(); // slow consumer
+                    return;
+                }
+
+                q.Enqueue(message);
+                return;
+            }
+
+            _writing = true;
+        }
+
+        WriteFrom(message);
+    }
+
+    private void WriteFrom(byte[] message)
+    {
+        while (true)
+        {
+            ValueTask pending;
+            try
+            {
+                pending = socket.SendAsync(message.AsMemory(), WebSocketMessageType.Text, true, CancellationToken.None);
+            }
+            catch (Exception)
+            {
+                socket.Abort();
+                return;
+            }
+
+            if (!pending.IsCompletedSuccessfully)
+            {
+                _ = AwaitThenContinue(pending);
+                return;
+            }
+
+            lock (this)
+            {
+                if (_queue is not { Count: > 0 } q)
+                {
+                    _writing = false;
+                    return;
+                }
+
+                message = q.Dequeue();
+            }
+        }
+    }
+
+    private async Task AwaitThenContinue(ValueTask pending)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (Exception)
+        {
+            socket.Abort();
+            return;
+        }
+
+        byte[] next;
+        lock (this)
+        {
+            if (_queue is not { Count: > 0 } q)
+            {
+                _writing = false;
+                return;
+            }
+
+            next = q.Dequeue();
+        }
+
+        WriteFrom(next);
+    }
+}

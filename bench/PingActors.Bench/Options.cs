@@ -1,0 +1,138 @@
+using System.Globalization;
+
+namespace PingActors.Bench;
+
+/// <summary>Command-line options: <c>scenario --key value --flag</c>.</summary>
+internal sealed class Options
+{
+    public const string Usage = """
+        PingActors.Bench: load tool for PingActors (and the bare-Kestrel Baseline). Loopback targets only.
+
+        Usage: PingActors.Bench <scenario> [options]
+
+        Scenarios:
+          idle     Open N idle WebSocket connections spread over C channels; report the server's RSS per
+                   connection (VmRSS from /proc/PID/status, after a warm-up, once RSS has settled), the
+                   connect rate and failures.
+          fanout   1 channel x S subscribers, POST publisher(s), M messages carrying a sequence number and
+                   a send timestamp; report delivered msgs/s, publish->deliver latency p50/p90/p99/max,
+                   lost / duplicate / out-of-order counts, the tool's and the server's CPU share.
+
+        Common options:
+          --url URL              hub base URL (default http://127.0.0.1:8080); must be loopback
+          --pid PID              server process (default: found from /proc via the URL's listen port)
+          --stats-url URL        JSON stats endpoint to snapshot (e.g. http://127.0.0.1:8089/stats); optional
+          --label NAME           name of the target in the results (default: the URL)
+          --prefix NAME          channel path prefix (default bench)
+          --source-addresses K   connect from 127.0.0.1..127.0.0.K (default: as many as the ephemeral port
+                                 range needs for the connection count)
+          --concurrency N        parallel connection attempts (default 100)
+          --json-out FILE        also append the JSON result line to FILE
+          -h, --help             this text
+
+        idle options:
+          --connections N        total connections, including the warm-up (default 10000)
+          --channels C           channels to spread them over (default 100)
+          --warmup N             connections opened before the baseline RSS is taken (default 200)
+          --settle SECONDS       max wait for RSS to stabilise, at baseline and at N (default 30)
+          --hold SECONDS         keep the connections open this long after measuring (default 0)
+
+        fanout options:
+          --subscribers S        subscribers on the one channel (default 1000)
+          --messages M           measured messages (default 2000)
+          --publishers P         concurrent POST publishers, each sequential (default 1)
+          --size BYTES           payload size; at least the header (default 64)
+          --rate R               total publish rate limit in msgs/s (default 0: as fast as possible)
+          --warmup-messages W    messages sent (and ignored) before measuring (default 200)
+          --drain-timeout SEC    stop waiting for deliveries after this long without progress (default 10)
+
+        Output: a table on stderr, one JSON line on stdout. Exit code 0, or 1 on failed connections,
+        unregistered subscribers or lost messages, 2 on bad usage.
+        """;
+
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public string Scenario { get; private set; } = "";
+
+    public bool Help { get; private set; }
+
+    public static Options Parse(string[] args)
+    {
+        var o = new Options();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            if (a is "-h" or "--help")
+            {
+                o.Help = true;
+            }
+            else if (a.StartsWith("--", StringComparison.Ordinal))
+            {
+                var eq = a.IndexOf('=');
+                if (eq > 0)
+                {
+                    o._values[a[2..eq]] = a[(eq + 1)..];
+                }
+                else if (i + 1 < args.Length)
+                {
+                    o._values[a[2..]] = args[++i];
+                }
+                else
+                {
+                    throw new ArgumentException($"option {a} needs a value");
+                }
+            }
+            else if (o.Scenario.Length == 0)
+            {
+                o.Scenario = a;
+            }
+            else
+            {
+                throw new ArgumentException($"unexpected argument {a}");
+            }
+        }
+
+        return o;
+    }
+
+    public string Str(string key, string fallback) => Take(key) ?? fallback;
+
+    public string? StrOrNull(string key) => Take(key);
+
+    public int Int(string key, int fallback) => Take(key) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    public double Double(string key, double fallback) => Take(key) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    private static readonly string[] Common = ["url", "pid", "stats-url", "label", "prefix", "source-addresses", "concurrency", "json-out"];
+    private static readonly Dictionary<string, string[]> PerScenario = new()
+    {
+        ["idle"] = ["connections", "channels", "warmup", "settle", "hold"],
+        ["fanout"] = ["subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout"],
+    };
+
+    /// <summary>Rejects option names the scenario does not know, before anything connects.</summary>
+    public void CheckNames()
+    {
+        if (!PerScenario.TryGetValue(Scenario, out var own))
+        {
+            return; // the scenario switch reports it
+        }
+
+        var unknown = _values.Keys.Where(k => !Common.Contains(k) && !own.Contains(k)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException($"unknown option(s) for {Scenario}: " + string.Join(", ", unknown.Select(u => "--" + u)) + " (see --help)");
+        }
+    }
+
+    /// <summary>Options that were given but never read: a typo, most likely.</summary>
+    public IEnumerable<string> Unused => _values.Keys.Except(_used);
+
+    private readonly HashSet<string> _used = [];
+
+    private string? Take(string key)
+    {
+        _used.Add(key);
+        return _values.TryGetValue(key, out var v) ? v : null;
+    }
+}

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Net;
+
+namespace PingActors.Bench;
+
+/// <summary>What /proc says about the server under test.</summary>
+internal static class ProcInfo
+{
+    private static readonly long ClockTicks = 100; // USER_HZ on Linux
+
+    /// <summary>A field of /proc/PID/status in KiB (VmRSS, VmHWM, ...), or -1.</summary>
+    public static long StatusKb(int pid, string field)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                {
+                    var parts = line.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                    return long.Parse(parts[1], CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return -1;
+    }
+
+    public static int Threads(int pid) => (int)StatusKb(pid, "Threads");
+
+    /// <summary>utime + stime of a process, from /proc/PID/stat.</summary>
+    public static TimeSpan CpuTime(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var afterComm = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // fields from 3 (state) on: utime is field 14, stime 15 -> index 11, 12 here
+            var ticks = long.Parse(afterComm[11], CultureInfo.InvariantCulture) + long.Parse(afterComm[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromSeconds(ticks / (double)ClockTicks);
+        }
+        catch (Exception)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
+    public static bool Alive(int pid) => Directory.Exists($"/proc/{pid}");
+
+    /// <summary>The PID of the process listening on a TCP port (via /proc/net/tcp inodes and /proc/*/fd), or null.</summary>
+    public static int? FindListener(int port)
+    {
+        var inodes = new HashSet<string>();
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            if (!File.Exists(table))
+            {
+                continue;
+            }
+
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (f.Length < 10 || f[3] != "0A")
+                {
+                    continue;
+                }
+
+                var local = f[1];
+                var p = int.Parse(local[(local.IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                if (p == port)
+                {
+                    inodes.Add("socket:[" + f[9] + "]");
+                }
+            }
+        }
+
+        if (inodes.Count == 0)
+        {
+            return null;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(dir, "fd")))
+                {
+                    var target = new FileInfo(fd).LinkTarget;
+                    if (target is not null && inodes.Contains(target))
+                    {
+                        return pid;
+                    }
+                }
+            }
+            catch (Exception)
+            {
+                // other users' processes, processes that just exited
+            }
+        }
+
+        return null;
+    }
+
+    public static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+
+    public static (int Low, int High) EphemeralPortRange()
+    {
+        try
+        {
+            var f = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return (int.Parse(f[0], CultureInfo.InvariantCulture), int.Parse(f[1], CultureInfo.InvariantCulture));
+        }
+        catch (Exception)
+        {
+            return (32768, 60999);
+        }
+    }
+
+    public static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var a) && IPAddress.IsLoopback(a));
+}

@@ -1,0 +1,39 @@
+using PingActors.Bench;
+
+try
+{
+    var options = Options.Parse(args);
+    if (options.Help || options.Scenario.Length == 0)
+    {
+        Console.WriteLine(Options.Usage);
+        return options.Help ? 0 : 2;
+    }
+
+    options.CheckNames();
+    return options.Scenario switch
+    {
+        "idle" => await Idle.RunAsync(options),
+        "fanout" => await Fanout.RunAsync(options),
+        _ => throw new ArgumentException($"unknown scenario '{options.Scenario}' (idle, fanout)"),
+    };
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine("error: " + e.Message);
+    return 2;
+}
+
+namespace PingActors.Bench
+{
+    internal static partial class Program
+    {
+        public static void CheckUnused(Options o)
+        {
+            var unused = o.Unused.ToList();
+            if (unused.Count > 0)
+            {
+                throw new ArgumentException("unknown option(s): " + string.Join(", ", unused.Select(u => "--" + u)));
+            }
+        }
+    }
+}
