@@ -1,0 +1,60 @@
+using PingActors.Node.Configuration;
+
+namespace PingActors.Tests.Configuration;
+
+/// <summary>The start-up checks for cluster settings that would otherwise fail silently at run time (akka-notes §5).</summary>
+public sealed class ClusterSettingsSpecs
+{
+    [Fact]
+    public void Seeds_given_as_host_port_become_akka_addresses_in_order()
+    {
+        var loaded = ConfigLoader.Load(CommandLine.Parse(["--seed", "127.0.0.1:4051", "--seed", "127.0.0.1:4052", "--port", "4051"]));
+        Assert.Equal(["akka.tcp://PingActors@127.0.0.1:4051", "akka.tcp://PingActors@127.0.0.1:4052"], loaded.Config.GetStringList("akka.cluster.seed-nodes"));
+        Assert.Equal(4051, loaded.Config.GetInt("akka.remote.dot-netty.tcp.port"));
+        NodeSettings.From(loaded);
+    }
+
+    [Fact]
+    public void A_localhost_seed_for_a_node_advertising_127_0_0_1_is_refused_naming_the_key()
+    {
+        var loaded = ConfigLoader.Load(CommandLine.Parse(["--seed", "localhost:4051"]));
+        var error = Assert.Throws<ConfigException>(() => NodeSettings.From(loaded));
+        Assert.Contains("akka.cluster.seed-nodes", error.Message);
+        Assert.Contains("127.0.0.1", error.Message);
+        Assert.Contains("--seed", error.Message);
+    }
+
+    [Fact]
+    public void Binding_all_interfaces_without_a_public_hostname_is_refused()
+    {
+        var loaded = ConfigLoader.Load(CommandLine.Parse(["--hostname", "0.0.0.0"]));
+        var error = Assert.Throws<ConfigException>(() => NodeSettings.From(loaded));
+        Assert.Contains("akka.remote.dot-netty.tcp.public-hostname", error.Message);
+    }
+
+    [Fact]
+    public void Binding_all_interfaces_with_a_public_hostname_is_accepted()
+    {
+        var loaded = ConfigLoader.Load(CommandLine.Parse(["--hostname", "0.0.0.0", "--public-hostname", "node1", "--seed", "node1:4053"]));
+        NodeSettings.From(loaded);
+    }
+
+    [Theory]
+    [InlineData("4051")]
+    [InlineData("host:")]
+    [InlineData("host:99999")]
+    public void A_malformed_seed_is_refused(string seed)
+    {
+        var error = Assert.Throws<ConfigException>(() => CommandLine.Parse(["--seed", seed]));
+        Assert.Contains("--seed", error.Message);
+    }
+
+    [Fact]
+    public void The_reference_configuration_refuses_unregistered_serialization_and_port_reuse()
+    {
+        var loaded = ConfigLoader.Load(CommandLine.Parse([]));
+        Assert.False(loaded.Config.GetBoolean("akka.actor.serialization-settings.allow-unregistered-types"));
+        Assert.Equal("off", loaded.Config.GetString("akka.remote.dot-netty.tcp.tcp-reuse-addr"));
+        Assert.Equal("keep-majority", loaded.Config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
+    }
+}
