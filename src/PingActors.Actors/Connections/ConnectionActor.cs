@@ -33,7 +33,8 @@ public sealed class ConnectionActor : UntypedActor
 
     private StartConnection _start = null!;
     private Func<Task<WebSocket>>? _accept;
-    private ICancelable? _joinTimeout;
+    private ICancelable? _timeout;
+    private WebSocket? _startingSocket;
     private IActorRef? _localChannel;
     private IActorRef? _outbox;
     private CloseReason? _closeRequested;
@@ -59,7 +60,8 @@ public sealed class ConnectionActor : UntypedActor
             return;
         }
 
-        _joinTimeout?.Cancel();
+        _timeout?.Cancel();
+        _startingSocket?.Abort();
         (_localChannel ?? Ctx.LocalChannels).Tell(new Leave(Channel, Self));
         if (!_streamEnded)
         {
@@ -110,9 +112,14 @@ public sealed class ConnectionActor : UntypedActor
                 Context.GetLogger().Debug("WebSocket handshake for {0} failed: {1}", Channel, failure.Cause.Message);
                 Context.Stop(Self);
                 break;
-            case JoinTimedOut when _state == State.Joining:
+            case TimedOut when _state == State.Joining:
                 Context.GetLogger().Warning("Channel {0} could not be joined within {1}", Channel, Ctx.Settings.JoinTimeout);
                 StopWith(ConnectionOutcome.ChannelUnavailable);
+                break;
+            case TimedOut when _state == State.Open && _outbox is null:
+                // Its stream host never started the socket's stream: do not leave the client hanging.
+                Context.GetLogger().Error("The stream of a connection to {0} did not start within {1}; closing it", Channel, Ctx.Settings.JoinTimeout);
+                Context.Stop(Self);
                 break;
             case ChannelGap:
                 OnCloseRequested(CloseReasons.MessagesLost);
@@ -132,13 +139,13 @@ public sealed class ConnectionActor : UntypedActor
         _accept = start.Open.Accept;
         _state = State.Joining;
         Ctx.LocalChannels.Tell(new Join(Channel, Self));
-        _joinTimeout = Context.System.Scheduler.ScheduleTellOnceCancelable(Ctx.Settings.JoinTimeout, Self, JoinTimedOut.Instance, Self);
+        _timeout = Context.System.Scheduler.ScheduleTellOnceCancelable(Ctx.Settings.JoinTimeout, Self, TimedOut.Instance, Self);
     }
 
     private void OnJoined(Joined joined)
     {
-        _joinTimeout?.Cancel();
-        _joinTimeout = null;
+        _timeout?.Cancel();
+        _timeout = null;
         _localChannel = joined.LocalChannel;
         _state = State.Accepting;
         var accept = _accept!;
@@ -149,6 +156,8 @@ public sealed class ConnectionActor : UntypedActor
     private void OnAccepted(WebSocket socket)
     {
         _state = State.Open;
+        _startingSocket = socket;
+        _timeout = Context.System.Scheduler.ScheduleTellOnceCancelable(Ctx.Settings.JoinTimeout, Self, TimedOut.Instance, Self);
         Ctx.Metrics.Connections.Inc();
         Ctx.Metrics.ConnectionsTotal.Inc();
         var graph = Source.FromGraph(new WebSocketStage(socket, Ctx.Settings, Ctx.Metrics, Self)).To(new ActorAckSink(Self));
@@ -157,6 +166,9 @@ public sealed class ConnectionActor : UntypedActor
 
     private void OnOutboxReady(IActorRef outbox)
     {
+        _timeout?.Cancel();
+        _timeout = null;
+        _startingSocket = null; // the stream owns it now
         _outbox = outbox;
         _localChannel!.Tell(new Activate(Self, outbox));
         if (_closeRequested is not null)
@@ -211,8 +223,9 @@ public sealed class ConnectionActor : UntypedActor
 
     private sealed record Accepted(WebSocket Socket);
 
-    private sealed class JoinTimedOut
+    /// <summary>The join, or the start of the socket's stream, took longer than the join timeout.</summary>
+    private sealed class TimedOut
     {
-        public static readonly JoinTimedOut Instance = new();
+        public static readonly TimedOut Instance = new();
     }
 }

@@ -64,28 +64,48 @@ public sealed class StreamHost : GraphStageWithMaterializedValue<SourceShape<Not
     }
 }
 
-/// <summary>The node's stream hosts; connections are spread over them round-robin by their supervisor.</summary>
+/// <summary>
+/// The node's stream hosts; connections are spread over them round-robin by their supervisor. A host
+/// whose stream ends (it should not: only a bug or the materializer shutting down ends it) is replaced,
+/// so later connections never go to a dead interpreter; the connections it ran are told by their
+/// <see cref="ActorAckSink"/> and close.
+/// </summary>
 public sealed class StreamHosts
 {
     private readonly Action<RunConnectionStream>[] _hosts;
+    private readonly ActorMaterializer _materializer;
 
-    private StreamHosts(Action<RunConnectionStream>[] hosts) => _hosts = hosts;
+    private StreamHosts(int count, ActorMaterializer materializer)
+    {
+        _hosts = new Action<RunConnectionStream>[count];
+        _materializer = materializer;
+        for (var i = 0; i < count; i++)
+        {
+            StartHost(i);
+        }
+    }
 
     public int Count => _hosts.Length;
 
-    public static StreamHosts Start(int count, IMaterializer materializer)
+    public static StreamHosts Start(int count, ActorMaterializer materializer) => new(count, materializer);
+
+    public void Run(int host, RunConnectionStream run) => Volatile.Read(ref _hosts[host % _hosts.Length])(run);
+
+    private void StartHost(int index)
     {
-        var hosts = new Action<RunConnectionStream>[count];
-        for (var i = 0; i < count; i++)
-        {
-            hosts[i] = Source.FromGraph(new StreamHost())
-                .ToMaterialized(Sink.Ignore<NotUsed>(), Keep.Left)
-                .WithAttributes(Attributes.CreateName("connection-host-" + i))
-                .Run(materializer);
-        }
-
-        return new StreamHosts(hosts);
+        var (run, ended) = Source.FromGraph(new StreamHost())
+            .ToMaterialized(Sink.Ignore<NotUsed>(), Keep.Both)
+            .WithAttributes(Attributes.CreateName("connection-host-" + index))
+            .Run(_materializer);
+        Volatile.Write(ref _hosts[index], run);
+        ended.ContinueWith(
+            _ =>
+            {
+                if (!_materializer.IsShutdown)
+                {
+                    StartHost(index);
+                }
+            },
+            TaskScheduler.Default);
     }
-
-    public void Run(int host, RunConnectionStream run) => _hosts[host % _hosts.Length](run);
 }

@@ -134,10 +134,29 @@ public sealed class ConnectionActorSpecs : TestKit, IAsyncLifetime
         Assert.Equal(connection, _localChannels.ExpectMsg<Leave>().Connection);
     }
 
-    private IActorRef Start(string channel)
+    [Fact]
+    public async Task Closes_a_connection_whose_stream_never_starts()
+    {
+        // A stream host whose interpreter is gone: the socket's stream is never materialized.
+        var deadMaterializer = Sys.Materializer();
+        var deadHosts = StreamHosts.Start(1, deadMaterializer);
+        deadMaterializer.Shutdown();
+        var connection = Start("/c", _context with { StreamHosts = deadHosts });
+        Watch(connection);
+        _localChannels.ExpectMsg<Join>();
+        connection.Tell(new Joined("/c", CreateTestProbe().Ref));
+
+        ExpectTerminated(connection, TimeSpan.FromSeconds(10));
+        Assert.Equal(ConnectionOutcome.Closed, await _outcome.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        // Aborted, not merely silent: a receive fails at once instead of running into the timeout.
+        await Assert.ThrowsAsync<WebSocketException>(async () => await _client!.ReceiveAsync(new byte[16], cts.Token));
+    }
+
+    private IActorRef Start(string channel, ConnectionContext? context = null)
     {
         var connection = Sys.ActorOf(ConnectionActor.Props);
-        connection.Tell(new StartConnection(new OpenConnection(channel, AcceptAsync, _outcome), _context, 0));
+        connection.Tell(new StartConnection(new OpenConnection(channel, AcceptAsync, _outcome), context ?? _context, 0));
         return connection;
     }
 
