@@ -34,9 +34,3 @@ public sealed class Drained
 {
     public static readonly Drained Instance = new();
 }
-
-/// <summary>Asks the <see cref="ConnectionSupervisor"/> for its number of live connections (answers an int).</summary>
-public sealed class GetConnectionCount
-{
-    public static readonly GetConnectionCount Instance = new();
-}

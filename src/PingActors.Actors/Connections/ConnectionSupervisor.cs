@@ -29,7 +29,6 @@ public sealed class ConnectionSupervisor : ReceiveActor, IWithTimers
             _count--;
             ReplyIfDrained();
         });
-        Receive<GetConnectionCount>(_ => Sender.Tell(_count));
         Receive<Drain>(OnDrain);
         Receive<DrainTickMessage>(_ => CloseNextSlice());
     }
