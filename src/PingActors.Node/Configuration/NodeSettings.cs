@@ -16,7 +16,8 @@ public sealed record NodeSettings(
     TimeSpan DrainWindow,
     TimeSpan ShutdownTimeout,
     Microsoft.Extensions.Logging.LogLevel LogLevel,
-    TimeSpan ClusterJoinTimeout)
+    TimeSpan ClusterJoinTimeout,
+    long? MaxConnections)
 {
     public static NodeSettings From(LoadedConfig loaded)
     {
@@ -72,7 +73,8 @@ public sealed record NodeSettings(
                 ["warning"] = Microsoft.Extensions.Logging.LogLevel.Warning,
                 ["error"] = Microsoft.Extensions.Logging.LogLevel.Error,
             }),
-            reader.Duration("pingactors.cluster.join-timeout", positive: true));
+            reader.Duration("pingactors.cluster.join-timeout", positive: true),
+            reader.AutoOrLong("pingactors.hub.max-connections", min: 1));
     }
 
     private static bool IsAny(ListenAddress a) => a.Address.Equals(System.Net.IPAddress.Any) || a.Address.Equals(System.Net.IPAddress.IPv6Any);
@@ -109,6 +111,17 @@ public sealed record NodeSettings(
         {
             var v = _config.GetInt(key);
             return v >= min ? v : throw new FormatException();
+        });
+
+        public long? AutoOrLong(string key, long min) => Get(key, $"auto or a whole number >= {min}", () =>
+        {
+            var raw = Raw(key);
+            if (raw == "auto")
+            {
+                return (long?)null;
+            }
+
+            return long.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= min ? v : throw new FormatException();
         });
 
         public bool Bool(string key) => Get(key, "on or off", () =>

@@ -65,9 +65,16 @@ public sealed class PingActorsNode : IAsyncDisposable
         builder.Services.AddPingActorsAkka(config, settings, metrics);
         builder.Services.AddHostedService<ShutdownDrainService>();
 
+        // Kestrel counts upgraded (WebSocket) connections apart from plain HTTP ones; together they must
+        // stay within the open-file budget.
+        var budget = OpenFileLimit.ConnectionBudget(OpenFileLimit.Raise());
+        var httpConnections = budget is { } b ? Math.Max(1, Math.Min(1024, b / 10)) : (long?)null;
+        var webSockets = settings.MaxConnections ?? budget - httpConnections;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = settings.MaxConnections is null ? httpConnections : null;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = webSockets;
             kestrel.Listen(settings.HubListen.Address, settings.HubListen.Port, o => Tag(o, NodeListeners.Hub, listeners));
             kestrel.Listen(settings.OpsListen.Address, settings.OpsListen.Port, o => Tag(o, NodeListeners.Ops, listeners));
         });
@@ -92,6 +99,11 @@ public sealed class PingActorsNode : IAsyncDisposable
         var log = _app.Services.GetRequiredService<ILogger<PingActorsNode>>();
         log.LogInformation("PingActors hub listening on {Hub}", HubUri);
         log.LogInformation("PingActors ops listening on {Ops}", OpsUri);
+        var limits = _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>().Value.Limits;
+        log.LogInformation(
+            "Accepting at most {WebSockets} WebSocket connections and {Http} other HTTP connections at once",
+            (object?)limits.MaxConcurrentUpgradedConnections ?? "unlimited",
+            (object?)limits.MaxConcurrentConnections ?? "unlimited");
 
         var system = _app.Services.GetRequiredService<ActorSystem>();
         var runtime = _app.Services.GetRequiredService<HubRuntime>();

@@ -94,6 +94,10 @@ public sealed class HubHandler(NodeSettings settings, HubRuntime runtime, HubMet
             case ConnectionOutcome.ShuttingDown when !context.Response.HasStarted:
                 await Unavailable(context, "Error: server shutting down.\n");
                 break;
+            case ConnectionOutcome.Closed when transport is null && !context.Response.HasStarted:
+                // Joined, but the upgrade itself was refused: the node is at its connection limit.
+                await Unavailable(context, "Error: connection limit reached, try again later.\n");
+                break;
         }
 
         async Task<WebSocket> AcceptAsync()

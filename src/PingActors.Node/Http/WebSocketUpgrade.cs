@@ -25,7 +25,20 @@ public static class WebSocketUpgrade
         context.Response.Headers.Connection = "Upgrade";
         context.Response.Headers.Upgrade = "websocket";
         context.Response.Headers.SecWebSocketAccept = AcceptKey(key);
-        var stream = await upgrade.UpgradeAsync();
+        Stream stream;
+        try
+        {
+            stream = await upgrade.UpgradeAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Kestrel refuses the upgrade at pingactors.hub.max-connections; the handler answers 503.
+            context.Response.Headers.Remove("Connection");
+            context.Response.Headers.Remove("Upgrade");
+            context.Response.Headers.Remove("Sec-WebSocket-Accept");
+            throw;
+        }
+
         var transport = new CloseReasonStream(stream, context);
         var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions
         {
