@@ -11,7 +11,7 @@ namespace PingActors.Node.Hosting;
 public static partial class OpenFileLimit
 {
     /// <summary>Descriptors kept for everything that is not a client connection: outgoing cluster links, files, new assemblies.</summary>
-    public const int Reserve = 256;
+    public const int Reserve = 128;
 
     private const int RlimitNofile = 7;
 

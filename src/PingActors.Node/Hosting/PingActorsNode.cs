@@ -68,7 +68,7 @@ public sealed class PingActorsNode : IAsyncDisposable
         // Kestrel counts upgraded (WebSocket) connections apart from plain HTTP ones; together they must
         // stay within the open-file budget.
         var budget = OpenFileLimit.ConnectionBudget(OpenFileLimit.Raise());
-        var httpConnections = budget is { } b ? Math.Max(1, Math.Min(1024, b / 10)) : (long?)null;
+        var httpConnections = budget is { } b ? Math.Max(1, Math.Min(512, b / 20)) : (long?)null;
         var webSockets = settings.MaxConnections ?? budget - httpConnections;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
