@@ -14,8 +14,8 @@
 #
 # Knobs (environment):
 #   SUBS=1000 MSGS=1000                 fan-out size (cross: SUBS/2 on B, SUBS/2 on C)
-#   FANOUT_RUNS="1:0 1:50"              PUBLISHERS:RATE settings (RATE msgs/s, 0 = unlimited)
-#   ROUNDS=2                            single/cross pairs per setting
+#   FANOUT_RUNS="1:0 4:0 1:50"            PUBLISHERS:RATE settings (RATE msgs/s, 0 = unlimited)
+#   ROUNDS=3                            single/cross pairs per setting
 #   ENTITY_NODE=A                       pin the channel's sharded entity (the sequencer) to this node, in both
 #                                       modes, by probing channel names (A: single-node fan-out crosses no node;
 #                                       cross-node sends one message per subscribing node). "any": random names,
@@ -33,8 +33,8 @@ ROOT=$(pwd)
 
 SUBS=${SUBS:-1000}
 MSGS=${MSGS:-1000}
-FANOUT_RUNS=${FANOUT_RUNS:-"1:0 1:50"}
-ROUNDS=${ROUNDS:-2}
+FANOUT_RUNS=${FANOUT_RUNS:-"1:0 4:0 1:50"}
+ROUNDS=${ROUNDS:-3}
 ENTITY_NODE=${ENTITY_NODE:-A}
 IDLE_PER_NODE=${IDLE_PER_NODE:-19000}
 IDLE_CHANNELS=${IDLE_CHANNELS:-100}
@@ -226,12 +226,12 @@ for p, rate in settings:
 EOF
 }
 
-sample_nodes() { # every 2 s: time, then per node connections and VmRSS (KiB); bounded by the caller's kill and a cap
+sample_nodes() { # every 2 s: time, load, then per node: connections, VmRSS (KiB), unreachable members as it sees them
   local i line
   for _ in $(seq 1800); do
     line="$(date -u +%H:%M:%S) $(load)"
     for i in 0 1 2; do
-      line+=" ${NAMES[$i]}: $(stat_of "$i" .connections) $(awk '/VmRSS/ {print $2}' "/proc/${NODE_PIDS[$i]}/status" 2>/dev/null || echo '?')"
+      line+=" ${NAMES[$i]}: $(stat_of "$i" .connections) $(awk '/VmRSS/ {print $2}' "/proc/${NODE_PIDS[$i]}/status" 2>/dev/null || echo '?') $(stat_of "$i" .cluster.unreachable)"
     done
     echo "$line"
     sleep 2
@@ -271,6 +271,7 @@ for scenario in $SCENARIOS; do
       rc=0
       for p in "${LOAD_PIDS[@]}"; do wait "$p" || rc=$?; done
       LOAD_PIDS=()
+      sleep 15 # keep sampling: does the cluster stay whole after 3 x N sockets closed at once?
       kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=
       for i in 0 1 2; do tail -n 40 "$OUT.idle-${NAMES[$i]}.log" | grep -v '^\[' >&2 || true; done
       echo "(load processes: last exit code $rc)" >&2
@@ -282,17 +283,20 @@ rows = [r for r in rows if r.get("scenario") == "idle" and str(r.get("target", "
 print(f"{'node':7} {'opened':>7} {'fail':>5} {'closed':>6} {'srv conns':>9} {'RSS base MiB':>12} {'RSS at N MiB':>12} {'KiB/conn':>9} {'incl rt':>8} {'conn/s':>7} {'tool RSS MiB':>12}  load")
 for r in rows:
     print(f"{r['target']:7} {r['opened']:7} {r['failures']:5} {r['closed_by_server']:6} {r.get('server_reported_connections', '?'):>9} {r['rss_baseline_kib']/1024:12.1f} {r['rss_at_n_kib']/1024:12.1f} "
-          f"{r['rss_per_connection_kib']:9.2f} {r['rss_total_per_connection_kib']:8.2f} {r['connects_per_sec']:7.0f} {r['tool_rss_kib']/1024:12.1f}  {r['load_average']}")
+          f"{r['rss_per_connection_kib']:9.2f} {r['rss_total_per_connection_kib']:8.2f} {r['connects_per_sec']:7.0f} {r['tool_rss_kib']/1024:12.1f}  {' '.join(r['load_average'].split()[:3])}")
     if r.get("errors"):
         print(f"        errors: {r['errors']}")
 best = None
 for line in open(sys.argv[2]):
     f = line.split()
     try:
-        conns = [int(f[5]), int(f[8]), int(f[11])]
-        rss = [int(f[6]), int(f[9]), int(f[12])]
+        conns = [int(f[5]), int(f[9]), int(f[13])]
+        rss = [int(f[6]), int(f[10]), int(f[14])]
+        unreach = [int(f[7]), int(f[11]), int(f[15])]
     except (ValueError, IndexError):
         continue
+    if any(unreach):
+        print(f"  unreachable members seen at {f[0]} (load {f[1]}): " + ", ".join(f"{n} sees {u}" for n, u in zip("ABC", unreach)))
     if best is None or sum(conns) > sum(best[1]):
         best = (f[0] + " load " + " ".join(f[1:4]), conns, rss)
 if best:
