@@ -275,6 +275,11 @@ for scenario in $SCENARIOS; do
       kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=
       for i in 0 1 2; do tail -n 40 "$OUT.idle-${NAMES[$i]}.log" | grep -v '^\[' >&2 || true; done
       echo "(load processes: last exit code $rc)" >&2
+      for i in 0 1 2; do
+        if ! kill -0 "${NODE_PIDS[$i]}" 2>/dev/null; then
+          echo "NODE ${NAMES[$i]} EXITED during the idle run; last line of its log: $(tail -n 1 "$OUT.node-${NAMES[$i]}.log" | cut -c1-300)" >&2
+        fi
+      done
       say "idle: per node (from the JSON lines), and the most connections held at once (samples every 2 s)"
       python3 - "$RESULTS" "$OUT.idle-samples.txt" <<'EOF' | tee "$OUT.idle-summary.txt" >&2
 import json, sys
@@ -282,6 +287,9 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 rows = [r for r in rows if r.get("scenario") == "idle" and str(r.get("target", "")).startswith("idle-")]
 print(f"{'node':7} {'opened':>7} {'fail':>5} {'closed':>6} {'srv conns':>9} {'RSS base MiB':>12} {'RSS at N MiB':>12} {'KiB/conn':>9} {'incl rt':>8} {'conn/s':>7} {'tool RSS MiB':>12}  load")
 for r in rows:
+    if r.get("rss_per_connection_kib") is None:
+        print(f"{r['target']:7} {r['opened']:7} {r['failures']:5}  server gone (RSS unreadable): {r.get('errors', '')}  load {' '.join(r['load_average'].split()[:3])}")
+        continue
     print(f"{r['target']:7} {r['opened']:7} {r['failures']:5} {r['closed_by_server']:6} {r.get('server_reported_connections', '?'):>9} {r['rss_baseline_kib']/1024:12.1f} {r['rss_at_n_kib']/1024:12.1f} "
           f"{r['rss_per_connection_kib']:9.2f} {r['rss_total_per_connection_kib']:8.2f} {r['connects_per_sec']:7.0f} {r['tool_rss_kib']/1024:12.1f}  {' '.join(r['load_average'].split()[:3])}")
     if r.get("errors"):

@@ -57,6 +57,9 @@ internal sealed class Report(string scenario)
                     case long l:
                         w.WriteNumber(key, l);
                         break;
+                    case double d when !double.IsFinite(d):
+                        w.WriteNull(key); // e.g. RSS per connection when the server died: JSON has no NaN
+                        break;
                     case double d:
                         w.WriteNumber(key, Math.Round(d, 3));
                         break;
