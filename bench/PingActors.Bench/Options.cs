@@ -49,7 +49,9 @@ internal sealed class Options
 
         fanout across cluster nodes:
           --url A,B,...          several hub URLs: subscriber i connects to URL i mod n (round-robin);
-                                 --pid and --stats-url then take lists in the same order (entries optional)
+                                 --pid and --stats-url then take lists in the same order (entries optional);
+                                 pid, server_cpu_pct_core, server_rss_* and server_delivered/dropped then
+                                 describe the first URL's node
           --publish-url C        POST to this hub URL instead of the first --url
           --cluster-stats-url S1,S2,...  /stats of every cluster node: per-node counters in the JSON
                                  (delivered, dropped, where the channel entity lives)
