@@ -12,7 +12,7 @@
 # Loopback only. Every process this script starts is stopped when it exits. Results: the tables on
 # stderr, one JSON line per tool run in $RESULTS, samples and summaries next to it.
 #
-# Knobs (environment):
+# About 10 min on 2 cores. Knobs (environment):
 #   SUBS=1000 MSGS=1000                 fan-out size (cross: SUBS/2 on B, SUBS/2 on C)
 #   FANOUT_RUNS="1:0 4:0 1:50"            PUBLISHERS:RATE settings (RATE msgs/s, 0 = unlimited)
 #   ROUNDS=3                            single/cross pairs per setting
