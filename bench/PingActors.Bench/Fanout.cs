@@ -26,19 +26,87 @@ internal static class Fanout
         var drainTimeout = TimeSpan.FromSeconds(o.Double("drain-timeout", 10));
         var concurrency = Math.Max(1, o.Int("concurrency", 100));
         var jsonOut = o.StrOrNull("json-out");
-        using var target = new Target(o, subscribers + publishers);
-        Program.CheckUnused(o);
+        var channelName = o.StrOrNull("channel");
+
+        // Several hub URLs (cluster nodes): subscribers round-robin over --url, POSTs to --publish-url.
+        // With one --url and neither cluster option, everything below is as it always was.
+        var urls = List(o.Str("url", "http://127.0.0.1:8080"));
+        var publishUrl = o.StrOrNull("publish-url");
+        var clusterStats = o.StrOrNull("cluster-stats-url") is { } cs ? List(cs) : [];
+        var multi = urls.Length > 1 || publishUrl is not null || clusterStats.Length > 0;
+        var targets = new List<Target>();
+        Target target;
+        Target publishTarget;
+        try
+        {
+            if (!multi)
+            {
+                target = new Target(o, subscribers + publishers);
+                targets.Add(target);
+                publishTarget = target;
+            }
+            else
+            {
+                var pids = List(o.Str("pid", ""));
+                var statsUrls = List(o.Str("stats-url", ""));
+                for (var u = 0; u < urls.Length; u++)
+                {
+                    var pid = u < pids.Length && pids[u].Length > 0 ? int.Parse(pids[u], System.Globalization.CultureInfo.InvariantCulture) : 0;
+                    var stats = u < statsUrls.Length && statsUrls[u].Length > 0 ? statsUrls[u] : null;
+                    targets.Add(new Target(o, (subscribers + urls.Length - 1) / urls.Length + publishers, urls[u], pid, stats));
+                }
+
+                target = targets[0];
+                var pubIndex = publishUrl is null ? 0 : Array.FindIndex(urls, u => new Uri(u.TrimEnd('/') + "/") == new Uri(publishUrl.TrimEnd('/') + "/"));
+                if (pubIndex >= 0)
+                {
+                    publishTarget = targets[pubIndex];
+                }
+                else
+                {
+                    publishTarget = new Target(o, publishers, publishUrl, 0, null);
+                    targets.Add(publishTarget);
+                }
+
+                foreach (var s in clusterStats)
+                {
+                    if (!ProcInfo.IsLoopback(new Uri(s)))
+                    {
+                        throw new ArgumentException("--cluster-stats-url must be loopback addresses");
+                    }
+                }
+            }
+
+            Program.CheckUnused(o);
+        }
+        catch
+        {
+            targets.ForEach(t => t.Dispose());
+            throw;
+        }
+
+        using var disposeTargets = new Disposables(targets);
+        var subTargets = multi ? targets.Take(urls.Length).ToArray() : [target];
 
         Native.RaiseOpenFileLimit();
-        var channel = "fanout-" + Guid.NewGuid().ToString("N")[..8];
+        var channel = channelName ?? "fanout-" + Guid.NewGuid().ToString("N")[..8];
         var perPublisher = (messages + publishers - 1) / publishers;
         messages = perPublisher * publishers;
         Log($"target {target.Label} pid {target.Pid} ({ProcInfo.CommandLine(target.Pid)})");
         Log($"channel /{target.Prefix}/{channel}: {subscribers} subscribers, {messages} messages from {publishers} publisher(s), {size} B payload{(rate > 0 ? $", {rate} msg/s" : "")}");
+        if (multi)
+        {
+            Log($"subscribers round-robin over {string.Join(", ", subTargets.Select(t => $"{t.BaseUri} (pid {t.Pid})"))}; POSTs to {publishTarget.BaseUri} (pid {publishTarget.Pid})");
+        }
+
+        var clusterBefore = await ClusterStatsAsync(clusterStats);
 
         var latency = new Histogram();
         var postLatency = new Histogram();
         var subs = new Subscriber[subscribers];
+        var subUrl = new int[subscribers];
+        var postNodes = new int[65]; // X-PingActors-Nodes answers of the measured POSTs (last slot: 64 or more, or unparsable)
+        var countNodes = false;
         var failures = 0;
         var errors = new Dictionary<string, int>();
 
@@ -58,7 +126,8 @@ internal static class Fanout
                 try
                 {
                     using var t = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                    var ws = await target.OpenAsync(channel, t.Token).ConfigureAwait(false);
+                    subUrl[i] = i % subTargets.Length;
+                    var ws = await subTargets[subUrl[i]].OpenAsync(channel, t.Token).ConfigureAwait(false);
                     subs[i] = new Subscriber(ws, messages, publishers, perPublisher, latency, Math.Max(size, 64) + 64);
                     subs[i].Start();
                 }
@@ -92,7 +161,7 @@ internal static class Fanout
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
         })
         { Timeout = TimeSpan.FromSeconds(30) };
-        var postUri = target.HttpUri(channel);
+        var postUri = publishTarget.HttpUri(channel);
         var postErrors = 0;
 
         async Task<bool> Post(byte[] body)
@@ -104,6 +173,12 @@ internal static class Fanout
             {
                 Interlocked.Increment(ref postErrors);
                 return false;
+            }
+
+            if (Volatile.Read(ref countNodes))
+            {
+                var nodes = response.Headers.TryGetValues("X-PingActors-Nodes", out var values) && int.TryParse(values.FirstOrDefault(), out var n) && n is >= 0 and < 64 ? n : 64;
+                Interlocked.Increment(ref postNodes[nodes]);
             }
 
             return true;
@@ -132,6 +207,9 @@ internal static class Fanout
         Log($"marker seen by {live.Length - unregistered}/{live.Length} subscribers after {markerDeadline.Elapsed.TotalSeconds:N2} s ({markers} marker(s))");
         var statsBefore = await target.StatsAsync();
         var rssBefore = ProcInfo.StatusKb(target.Pid, "VmRSS");
+        var clusterMeasuring = await ClusterStatsAsync(clusterStats);
+        var nodeCpu = targets.Select(t => t.Pid).Distinct().ToDictionary(pid => pid, pid => new CpuMeter(pid));
+        Volatile.Write(ref countNodes, true);
 
         // 3. Measured phase.
         var expected = (long)messages * live.Length;
@@ -210,6 +288,9 @@ internal static class Fanout
 
         await publishing;
         var (toolCpu, serverCpu, _) = cpu.Stop();
+        var nodeCpuPct = nodeCpu.ToDictionary(kv => kv.Key, kv => kv.Value.Stop().ServerPctOfCore);
+        Volatile.Write(ref countNodes, false);
+        var clusterAfter = await ClusterStatsAsync(clusterStats);
         var lastDelivery = live.Max(s => s.LastDelivery);
         var window = (lastDelivery > start ? lastDelivery - start : Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
         var statsAfter = await target.StatsAsync();
@@ -255,6 +336,75 @@ internal static class Fanout
             report.Add("server_dropped", ma.GetProperty("dropped").GetInt64() - mb.GetProperty("dropped").GetInt64(), "server-counted drops");
         }
 
+        if (multi)
+        {
+            report.Add("urls", Json(w =>
+            {
+                w.WriteStartArray();
+                foreach (var t in subTargets)
+                {
+                    w.WriteStringValue(t.BaseUri.ToString());
+                }
+
+                w.WriteEndArray();
+            }), "subscriber hub URLs");
+            report.Add("publish_url", publishTarget.BaseUri.ToString(), "POST hub URL");
+            report.Add("subscribers_per_url", Json(w =>
+            {
+                w.WriteStartObject();
+                for (var u = 0; u < subTargets.Length; u++)
+                {
+                    w.WriteNumber(subTargets[u].BaseUri.ToString(), Enumerable.Range(0, subscribers).Count(i => subs[i] is not null && subUrl[i] == u));
+                }
+
+                w.WriteEndObject();
+            }), "connected subscribers per URL");
+            report.Add("post_nodes", Json(w =>
+            {
+                w.WriteStartObject();
+                for (var n = 0; n < postNodes.Length; n++)
+                {
+                    if (postNodes[n] > 0)
+                    {
+                        w.WriteNumber(n < 64 ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "other", postNodes[n]);
+                    }
+                }
+
+                w.WriteEndObject();
+            }), "X-PingActors-Nodes of measured POSTs: value -> count");
+            report.Add("server_cpu_pct_core_per_url", Json(w =>
+            {
+                w.WriteStartObject();
+                foreach (var t in targets)
+                {
+                    w.WriteNumber(t.BaseUri.ToString(), Math.Round(nodeCpuPct[t.Pid], 1));
+                }
+
+                w.WriteEndObject();
+            }), "server CPU per hub URL (% of one core)");
+            report.Add("server_cpu_pct_core_all", nodeCpuPct.Values.Sum(), "CPU of all those servers (% of one core)");
+            if (clusterStats.Length > 0)
+            {
+                report.Add("cluster_nodes", Json(w =>
+                {
+                    w.WriteStartObject();
+                    for (var c = 0; c < clusterStats.Length; c++)
+                    {
+                        w.WriteStartObject(clusterStats[c]);
+                        w.WriteNumber("channel_entities_before", Field(clusterBefore[c], "channel_entities"));
+                        w.WriteNumber("channel_entities_measuring", Field(clusterMeasuring[c], "channel_entities"));
+                        w.WriteNumber("connections_measuring", Field(clusterMeasuring[c], "connections"));
+                        w.WriteNumber("published", Field(clusterAfter[c], "messages", "published") - Field(clusterMeasuring[c], "messages", "published"));
+                        w.WriteNumber("delivered", Field(clusterAfter[c], "messages", "delivered") - Field(clusterMeasuring[c], "messages", "delivered"));
+                        w.WriteNumber("dropped", Field(clusterAfter[c], "messages", "dropped") - Field(clusterMeasuring[c], "messages", "dropped"));
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndObject();
+                }), "per cluster node: channel entities before subscribing / while measuring, counters over the measured phase");
+            }
+        }
+
         report.Add("errors", errors.Count == 0 ? "" : string.Join("; ", errors.Take(3).Select(kv => $"{kv.Value}x {kv.Key}")));
         report.Add("load_average", File.ReadAllText("/proc/loadavg").Trim(), "load average (1/5/15 min) at the end");
 
@@ -289,6 +439,60 @@ internal static class Fanout
     }
 
     private static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+
+    private static string[] List(string value) => value.Split(',', StringSplitOptions.TrimEntries);
+
+    private static System.Text.Json.JsonElement Json(Action<System.Text.Json.Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            write(w);
+        }
+
+        return System.Text.Json.JsonDocument.Parse(buffer.WrittenMemory).RootElement.Clone();
+    }
+
+    /// <summary>A snapshot of each /stats URL (null where it did not answer).</summary>
+    private static async Task<System.Text.Json.JsonElement?[]> ClusterStatsAsync(string[] statsUrls)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        return await Task.WhenAll(statsUrls.Select(async u =>
+        {
+            try
+            {
+                return (System.Text.Json.JsonElement?)System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(u).ConfigureAwait(false)).RootElement.Clone();
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }));
+    }
+
+    /// <summary>A numeric field (path of property names) of a stats snapshot, or -1.</summary>
+    private static long Field(System.Text.Json.JsonElement? stats, params string[] path)
+    {
+        if (stats is not { } e)
+        {
+            return -1;
+        }
+
+        foreach (var name in path)
+        {
+            if (e.ValueKind != System.Text.Json.JsonValueKind.Object || !e.TryGetProperty(name, out e))
+            {
+                return -1;
+            }
+        }
+
+        return e.ValueKind == System.Text.Json.JsonValueKind.Number ? e.GetInt64() : -1;
+    }
+
+    private sealed class Disposables(List<Target> items) : IDisposable
+    {
+        public void Dispose() => items.ForEach(t => t.Dispose());
+    }
 
     /// <summary>One subscriber: one pooled buffer, a bitmap of seen messages, per-publisher last sequence.</summary>
     private sealed class Subscriber(ClientWebSocket socket, int messages, int publishers, int perPublisher, Histogram latency, int bufferSize)

@@ -45,6 +45,18 @@ internal sealed class Options
           --rate R               total publish rate limit in msgs/s (default 0: as fast as possible)
           --warmup-messages W    messages sent (and ignored) before measuring (default 200)
           --drain-timeout SEC    stop waiting for deliveries after this long without progress (default 10)
+          --channel NAME         channel name under the prefix (default fanout-<random>)
+
+        fanout across cluster nodes:
+          --url A,B,...          several hub URLs: subscriber i connects to URL i mod n (round-robin);
+                                 --pid and --stats-url then take lists in the same order (entries optional);
+                                 pid, server_cpu_pct_core, server_rss_* and server_delivered/dropped then
+                                 describe the first URL's node
+          --publish-url C        POST to this hub URL instead of the first --url
+          --cluster-stats-url S1,S2,...  /stats of every cluster node: per-node counters in the JSON
+                                 (delivered, dropped, where the channel entity lives)
+          With any of these the JSON adds urls, publish_url, subscribers_per_url, post_nodes (the
+          X-PingActors-Nodes answers), server_cpu_pct_core_per_url and cluster_nodes.
 
         Output: a table on stderr, one JSON line on stdout. Exit code 0, or 1 on failed connections,
         unregistered subscribers or lost messages, 2 on bad usage.
@@ -107,7 +119,7 @@ internal sealed class Options
     private static readonly Dictionary<string, string[]> PerScenario = new()
     {
         ["idle"] = ["connections", "channels", "warmup", "settle", "hold"],
-        ["fanout"] = ["subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout"],
+        ["fanout"] = ["subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publish-url", "cluster-stats-url", "channel"],
     };
 
     /// <summary>Rejects option names the scenario does not know, before anything connects.</summary>

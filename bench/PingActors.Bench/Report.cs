@@ -57,8 +57,15 @@ internal sealed class Report(string scenario)
                     case long l:
                         w.WriteNumber(key, l);
                         break;
+                    case double d when !double.IsFinite(d):
+                        w.WriteNull(key); // e.g. RSS per connection when the server died: JSON has no NaN
+                        break;
                     case double d:
                         w.WriteNumber(key, Math.Round(d, 3));
+                        break;
+                    case JsonElement e:
+                        w.WritePropertyName(key);
+                        e.WriteTo(w);
                         break;
                     default:
                         w.WriteString(key, value.ToString());
@@ -78,6 +85,7 @@ internal sealed class Report(string scenario)
         double d => d.ToString(Math.Abs(d) >= 100 ? "N0" : "N2", CultureInfo.InvariantCulture),
         long l => l.ToString("N0", CultureInfo.InvariantCulture),
         int i => i.ToString("N0", CultureInfo.InvariantCulture),
+        JsonElement e => e.GetRawText(),
         _ => value.ToString() ?? "",
     };
 }

@@ -16,14 +16,23 @@ internal sealed class Target : IDisposable
     private int _nextSource;
 
     public Target(Options o, int plannedConnections)
+        : this(o, plannedConnections, null, null, null)
     {
-        BaseUri = new Uri(o.Str("url", "http://127.0.0.1:8080").TrimEnd('/') + "/");
+    }
+
+    /// <summary>
+    /// A target given explicitly (one of several hub URLs, e.g. cluster nodes) rather than by --url,
+    /// --pid and --stats-url; <paramref name="pid"/> 0 finds the process from the listen port.
+    /// </summary>
+    public Target(Options o, int plannedConnections, string? url, int? pid, string? statsUrl)
+    {
+        BaseUri = new Uri((url ?? o.Str("url", "http://127.0.0.1:8080")).TrimEnd('/') + "/");
         if (!ProcInfo.IsLoopback(BaseUri))
         {
             throw new ArgumentException($"--url must be a loopback address (127.0.0.0/8 or ::1), not {BaseUri.Host}");
         }
 
-        var stats = o.StrOrNull("stats-url");
+        var stats = url is null ? o.StrOrNull("stats-url") : statsUrl;
         StatsUri = stats is null ? null : new Uri(stats);
         if (StatsUri is not null && !ProcInfo.IsLoopback(StatsUri))
         {
@@ -32,8 +41,8 @@ internal sealed class Target : IDisposable
 
         Label = o.Str("label", BaseUri.ToString());
         Prefix = o.Str("prefix", "bench").Trim('/');
-        var pid = o.Int("pid", 0);
-        Pid = pid > 0 ? pid : ProcInfo.FindListener(BaseUri.Port) ?? throw new ArgumentException($"no process listens on port {BaseUri.Port} (or it is not visible): pass --pid");
+        var pidGiven = pid ?? o.Int("pid", 0);
+        Pid = pidGiven > 0 ? pidGiven : ProcInfo.FindListener(BaseUri.Port) ?? throw new ArgumentException($"no process listens on port {BaseUri.Port} (or it is not visible): pass --pid");
         if (!ProcInfo.Alive(Pid))
         {
             throw new ArgumentException($"process {Pid} does not exist");
