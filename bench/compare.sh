@@ -9,7 +9,7 @@
 #   SCENARIOS="fanout channels ws-publish idle" which scenarios
 #   ROUNDS=1                                    repeat every scenario's target cycle this often (table: median)
 #   FANOUT_SUBS=1000 FANOUT_MSGS=1000           fan-out: 1 channel x FANOUT_SUBS subscribers, POST publishing
-#   FANOUT_RUNS="1:0 1:half"                    PUBLISHERS:RATE per fan-out run; RATE msgs/s, 0 = unlimited,
+#   FANOUT_RUNS="1:0 4:0 1:half"                   PUBLISHERS:RATE per fan-out run; RATE msgs/s, 0 = unlimited,
 #                                               "half" = half the POSTs/s this target reached in its 1:0 run
 #   CH_CHANNELS=2000 CH_SUBS=5 CH_MSGS=20000 CH_PUBLISHERS=32   channels scenario
 #   WS_CHANNELS=100 WS_CLIENTS=10 WS_MSGS=20 WS_RATE=0           ws-publish scenario
@@ -27,7 +27,7 @@ SCENARIOS=${SCENARIOS:-"fanout channels ws-publish idle"}
 ROUNDS=${ROUNDS:-1}
 FANOUT_SUBS=${FANOUT_SUBS:-1000}
 FANOUT_MSGS=${FANOUT_MSGS:-1000}
-FANOUT_RUNS=${FANOUT_RUNS:-"1:0 1:half"}
+FANOUT_RUNS=${FANOUT_RUNS:-"1:0 4:0 1:half"}
 CH_CHANNELS=${CH_CHANNELS:-2000}
 CH_SUBS=${CH_SUBS:-5}
 CH_MSGS=${CH_MSGS:-20000}

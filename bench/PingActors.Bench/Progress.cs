@@ -57,6 +57,11 @@ internal static class LiveProgress
                 }
 
                 task.Value = Math.Min(current(), task.MaxValue);
+                if (detail is not null)
+                {
+                    task.Description = Markup.Escape($"{title} {current():N0}/{total:N0} ({detail()})");
+                }
+
                 task.StopTask();
             });
     }
