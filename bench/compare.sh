@@ -11,8 +11,8 @@
 #   FANOUT_SUBS=1000 FANOUT_MSGS=1000           fan-out: 1 channel x FANOUT_SUBS subscribers, POST publishing
 #   FANOUT_RUNS="1:0 4:0 1:half"                   PUBLISHERS:RATE per fan-out run; RATE msgs/s, 0 = unlimited,
 #                                               "half" = half the POSTs/s this target reached in its 1:0 run
-#   CH_CHANNELS=2000 CH_SUBS=5 CH_MSGS=20000 CH_PUBLISHERS=32   channels scenario
-#   WS_CHANNELS=100 WS_CLIENTS=10 WS_MSGS=20 WS_RATE=0           ws-publish scenario
+#   CH_CHANNELS=2000 CH_SUBS=5 CH_MSGS=50000 CH_PUBLISHERS=32   channels scenario
+#   WS_CHANNELS=100 WS_CLIENTS=10 WS_MSGS=50 WS_RATE=0           ws-publish scenario
 #   IDLE_N=10000 IDLE_CHANNELS=100              idle scenario
 #   NCHAN_WORKERS=$(nproc)                      nginx worker processes
 #   NODE_ARGS="--set k=v ..."  SERVER_ENV="K=V ..."  NICE=-10  NO_BUILD=1  NODE_BIN=path   as in run-foundation.sh
@@ -30,11 +30,11 @@ FANOUT_MSGS=${FANOUT_MSGS:-1000}
 FANOUT_RUNS=${FANOUT_RUNS:-"1:0 4:0 1:half"}
 CH_CHANNELS=${CH_CHANNELS:-2000}
 CH_SUBS=${CH_SUBS:-5}
-CH_MSGS=${CH_MSGS:-20000}
+CH_MSGS=${CH_MSGS:-50000}
 CH_PUBLISHERS=${CH_PUBLISHERS:-32}
 WS_CHANNELS=${WS_CHANNELS:-100}
 WS_CLIENTS=${WS_CLIENTS:-10}
-WS_MSGS=${WS_MSGS:-20}
+WS_MSGS=${WS_MSGS:-50}
 WS_RATE=${WS_RATE:-0}
 IDLE_N=${IDLE_N:-10000}
 IDLE_CHANNELS=${IDLE_CHANNELS:-100}

@@ -261,7 +261,8 @@ internal static class Delivery
         double publishSeconds = 0;
         bool Done()
         {
-            if (publishing.IsCompleted && publishSeconds == 0)
+            var published = publishing.IsCompleted; // read once: it may complete while we look
+            if (published && publishSeconds == 0)
             {
                 publishSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             }
@@ -273,7 +274,7 @@ internal static class Delivery
                 lastProgress.Restart();
             }
 
-            return publishing.IsCompleted && (soFar >= expected || lastProgress.Elapsed > drainTimeout);
+            return published && (soFar >= expected || lastProgress.Elapsed > drainTimeout);
         }
 
         await LiveProgress.RunAsync(
