@@ -10,7 +10,8 @@
 #   ROUNDS=1                                    repeat every scenario's target cycle this often (table: median)
 #   FANOUT_SUBS=1000 FANOUT_MSGS=1000           fan-out: 1 channel x FANOUT_SUBS subscribers, POST publishing
 #   FANOUT_RUNS="1:0 4:0 1:half"                   PUBLISHERS:RATE per fan-out run; RATE msgs/s, 0 = unlimited,
-#                                               "half" = half the POSTs/s this target reached in its 1:0 run
+#                                               "half" = half the POSTs/s this target reached with as many
+#                                               publishers and no rate limit (P:0 must come earlier)
 #   CH_CHANNELS=2000 CH_SUBS=5 CH_MSGS=50000 CH_PUBLISHERS=32   channels scenario
 #   WS_CHANNELS=100 WS_CLIENTS=10 WS_MSGS=50 WS_RATE=0           ws-publish scenario
 #   IDLE_N=10000 IDLE_CHANNELS=100              idle scenario
@@ -174,8 +175,8 @@ for scenario in $SCENARIOS; do
           for run in $FANOUT_RUNS; do
             p=${run%%:*} rate=${run##*:}
             if [[ $rate == half ]]; then
-              max=${MAX_POSTS[$t]:-}
-              if [[ -z "$max" ]]; then echo "skip $run on $t: no 1:0 run before it" >&2; continue; fi
+              max=${MAX_POSTS[$t:$p]:-}
+              if [[ -z "$max" ]]; then echo "skip $run on $t: no $p:0 run before it" >&2; continue; fi
               rate=$(awk -v m="$max" 'BEGIN { printf "%d", m / 2 }')
               variant="fanout 1x$FANOUT_SUBS P=$p half rate"
             else
@@ -187,7 +188,7 @@ for scenario in $SCENARIOS; do
             run_bench "$variant" "$round" fanout $(target_args "$t") --subscribers "$FANOUT_SUBS" --messages "$FANOUT_MSGS" --publishers "$p" --rate "$rate"
             stop_server
             if [[ $run == "$p:0" && -n "$LAST_JSON" ]]; then
-              MAX_POSTS[$t]=$(printf '%s' "$LAST_JSON" | jq '.posts_per_sec')
+              MAX_POSTS[$t:$p]=$(printf '%s' "$LAST_JSON" | jq '.posts_per_sec')
             fi
           done
           ;;
