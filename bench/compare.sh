@@ -15,7 +15,7 @@
 #   CH_CHANNELS=2000 CH_SUBS=5 CH_MSGS=50000 CH_PUBLISHERS=32   channels scenario
 #   WS_CHANNELS=100 WS_CLIENTS=10 WS_MSGS=50 WS_RATE=0           ws-publish scenario
 #   IDLE_N=10000 IDLE_CHANNELS=100              idle scenario
-#   NCHAN_WORKERS=$(nproc)                      nginx worker processes
+#   NCHAN_WORKERS=1                             nginx worker processes (1 was nchan's best here; see docs)
 #   NODE_ARGS="--set k=v ..."  SERVER_ENV="K=V ..."  NICE=-10  NO_BUILD=1  NODE_BIN=path   as in run-foundation.sh
 #   RESULTS=bench/results/compare-<UTC time>.jsonl
 # Needs: bench/install-peers.sh run once (nginx + libnginx-mod-nchan), jq, python3.
@@ -39,7 +39,7 @@ WS_MSGS=${WS_MSGS:-50}
 WS_RATE=${WS_RATE:-0}
 IDLE_N=${IDLE_N:-10000}
 IDLE_CHANNELS=${IDLE_CHANNELS:-100}
-NCHAN_WORKERS=${NCHAN_WORKERS:-$(nproc)}
+NCHAN_WORKERS=${NCHAN_WORKERS:-1}
 SERVER_ENV=${SERVER_ENV:-}
 NODE_ARGS=${NODE_ARGS:-}
 mkdir -p bench/results
