@@ -4,6 +4,8 @@
 //                                     (as the node answers once the message is sequenced, not delivered); one
 //                                     broadcaster task per path writes it to every socket as one frame
 //   an empty client message        -> echoed to that client only (as the node does)
+//   a non-empty client message     -> queued for the path's broadcaster like a POST, the sender included (as the
+//                                     node does: Pinghub-style publishing, for the ws-publish scenario)
 //   GET /stats on the hub port     -> {"connections":N,"channels":N}
 // No actors, no sequencing, no limits beyond a 64 KiB message cap. Idle sockets hold no buffer: each waits
 // with a zero-byte read and rents a buffer only once a frame has arrived, as the node does.
@@ -53,6 +55,7 @@ app.Run(async context =>
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var conn = new Conn(socket);
         var set = hub.Join(path, conn);
+        conn.Set = set;
         try
         {
             await conn.ReadLoopAsync();
@@ -196,6 +199,10 @@ sealed class Members
 sealed class Conn(WebSocket socket)
 {
     private const int MaxQueued = 1024;
+    private const int MaxMessage = 64 * 1024;
+
+    /// <summary>The path this socket joined: a non-empty message from the client is broadcast there.</summary>
+    public Members? Set { get; set; }
     private Queue<byte[]>? _queue;
     private bool _writing;
 
@@ -220,7 +227,21 @@ sealed class Conn(WebSocket socket)
                     {
                         while (!end)
                         {
-                            var r = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+                            if (total == buffer.Length)
+                            {
+                                if (total >= MaxMessage)
+                                {
+                                    socket.Abort(); // too big
+                                    return;
+                                }
+
+                                var bigger = ArrayPool<byte>.Shared.Rent(total * 2);
+                                buffer.AsSpan(0, total).CopyTo(bigger);
+                                ArrayPool<byte>.Shared.Return(buffer);
+                                buffer = bigger;
+                            }
+
+                            var r = await socket.ReceiveAsync(buffer.AsMemory(total), CancellationToken.None);
                             if (r.MessageType == WebSocketMessageType.Close)
                             {
                                 goto closed;
@@ -228,6 +249,11 @@ sealed class Conn(WebSocket socket)
 
                             total += r.Count;
                             end = r.EndOfMessage;
+                        }
+
+                        if (total > 0)
+                        {
+                            Set?.Queue.Writer.TryWrite(buffer.AsSpan(0, total).ToArray());
                         }
                     }
                     finally

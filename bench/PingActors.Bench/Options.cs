@@ -17,6 +17,11 @@ internal sealed class Options
           fanout   1 channel x S subscribers, POST publisher(s), M messages carrying a sequence number and
                    a send timestamp; report delivered msgs/s, publish->deliver latency p50/p90/p99/max,
                    lost / duplicate / out-of-order counts, the tool's and the server's CPU share.
+          channels C channels x k subscribers, P concurrent POST publishers spreading M messages over the
+                   channels; the same metrics, lost / duplicate / out-of-order counted per channel.
+          ws-publish
+                   C channels x k clients, each client publishes M messages over its own WebSocket (Pinghub
+                   style) and every client of the channel, the sender included, receives; the same metrics.
 
         Common options:
           --url URL              hub base URL (default http://127.0.0.1:8080); must be loopback
@@ -57,6 +62,25 @@ internal sealed class Options
                                  (delivered, dropped, where the channel entity lives)
           With any of these the JSON adds urls, publish_url, subscribers_per_url, post_nodes (the
           X-PingActors-Nodes answers), server_cpu_pct_core_per_url and cluster_nodes.
+
+        channels options:
+          --channels C           channels (default 2000)
+          --subscribers K        subscribers per channel (default 5)
+          --messages M           measured messages in all, message g to channel g mod C (default 20000)
+          --publishers P         concurrent POST publishers, each sequential (default 32)
+          --size, --rate, --drain-timeout   as for fanout
+          --warmup-messages W    warm-up POSTs spread over the channels (default C)
+
+        ws-publish options:
+          --channels C           channels (default 100)
+          --clients K            clients per channel, each a subscriber and a sender (default 10)
+          --messages M           messages each client sends (default 20)
+          --rate R               total send rate limit in msgs/s (default 0: as fast as possible)
+          --size, --drain-timeout   as for fanout
+          --warmup-messages W    warm-up messages from each client (default 1)
+
+        A publish counts as accepted on any 2xx answer (the node and Baseline answer 200, nchan 201/202).
+        Progress bars go to stderr when it is a terminal (PINGACTORS_BENCH_NO_PROGRESS=1 turns them off).
 
         Output: a table on stderr, one JSON line on stdout. Exit code 0, or 1 on failed connections,
         unregistered subscribers or lost messages, 2 on bad usage.
@@ -120,6 +144,8 @@ internal sealed class Options
     {
         ["idle"] = ["connections", "channels", "warmup", "settle", "hold"],
         ["fanout"] = ["subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publish-url", "cluster-stats-url", "channel"],
+        ["channels"] = ["channels", "subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout"],
+        ["ws-publish"] = ["channels", "clients", "messages", "size", "rate", "warmup-messages", "drain-timeout"],
     };
 
     /// <summary>Rejects option names the scenario does not know, before anything connects.</summary>

@@ -8,8 +8,74 @@ internal static class ProcInfo
 {
     private static readonly long ClockTicks = 100; // USER_HZ on Linux
 
-    /// <summary>A field of /proc/PID/status in KiB (VmRSS, VmHWM, ...), or -1.</summary>
+    /// <summary>
+    /// A field of /proc/PID/status in KiB (VmRSS, VmHWM, ...), or -1; summed over the process and its
+    /// descendants (nginx: master + workers; the node and Baseline have none).
+    /// </summary>
     public static long StatusKb(int pid, string field)
+    {
+        long sum = -1;
+        foreach (var p in WithDescendants(pid))
+        {
+            var v = OwnStatusKb(p, field);
+            if (v >= 0)
+            {
+                sum = Math.Max(sum, 0) + v;
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>The process and its descendants (from the ppid field of /proc/*/stat), the process first.</summary>
+    public static List<int> WithDescendants(int pid)
+    {
+        var result = new List<int> { pid };
+        var parents = new Dictionary<int, List<int>>();
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out var child))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    var ppid = int.Parse(f[1], CultureInfo.InvariantCulture);
+                    if (!parents.TryGetValue(ppid, out var list))
+                    {
+                        parents[ppid] = list = [];
+                    }
+
+                    list.Add(child);
+                }
+                catch (Exception)
+                {
+                    // exited meanwhile
+                }
+            }
+        }
+        catch (Exception)
+        {
+            return result;
+        }
+
+        for (var i = 0; i < result.Count && result.Count < 1000; i++)
+        {
+            if (parents.TryGetValue(result[i], out var kids))
+            {
+                result.AddRange(kids);
+            }
+        }
+
+        return result;
+    }
+
+    private static long OwnStatusKb(int pid, string field)
     {
         try
         {
@@ -31,8 +97,19 @@ internal static class ProcInfo
 
     public static int Threads(int pid) => (int)StatusKb(pid, "Threads");
 
-    /// <summary>utime + stime of a process, from /proc/PID/stat.</summary>
+    /// <summary>utime + stime of a process and its descendants, from /proc/PID/stat.</summary>
     public static TimeSpan CpuTime(int pid)
+    {
+        var sum = TimeSpan.Zero;
+        foreach (var p in WithDescendants(pid))
+        {
+            sum += OwnCpuTime(p);
+        }
+
+        return sum;
+    }
+
+    private static TimeSpan OwnCpuTime(int pid)
     {
         try
         {

@@ -14,7 +14,9 @@ try
     {
         "idle" => await Idle.RunAsync(options),
         "fanout" => await Fanout.RunAsync(options),
-        _ => throw new ArgumentException($"unknown scenario '{options.Scenario}' (idle, fanout)"),
+        "channels" => await Channels.RunAsync(options),
+        "ws-publish" => await WsPublish.RunAsync(options),
+        _ => throw new ArgumentException($"unknown scenario '{options.Scenario}' (idle, fanout, channels, ws-publish)"),
     };
 }
 catch (Exception e) when (e is ArgumentException or FormatException)

@@ -1,0 +1,289 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Net.WebSockets;
+
+namespace PingActors.Bench;
+
+/// <summary>
+/// Payloads and subscribers for the many-channel scenarios (<c>channels</c>, <c>ws-publish</c>). A payload is
+/// ASCII <c>kind channel publisher seq slot timestamp xxx…</c>: kind <c>w</c> warm-up, <c>m</c> marker,
+/// <c>d</c> measured data; <c>slot</c> numbers the message among those its channel should see, so one bitmap
+/// per subscriber gives lost and duplicate counts; <c>publisher</c> and <c>seq</c> give the order per
+/// publisher within the channel.
+/// </summary>
+internal static class Delivery
+{
+    public static byte[] Payload(char kind, int channel, int publisher, int seq, int slot, int size)
+    {
+        Span<byte> head = stackalloc byte[96];
+        var n = 0;
+        head[n++] = (byte)kind;
+        foreach (var v in (ReadOnlySpan<long>)[channel, publisher, seq, slot, Stopwatch.GetTimestamp()])
+        {
+            head[n++] = (byte)' ';
+            Utf8Formatter.TryFormat(v, head[n..], out var w);
+            n += w;
+        }
+
+        var body = new byte[Math.Max(size, n)];
+        head[..n].CopyTo(body);
+        body.AsSpan(n).Fill((byte)'x');
+        if (body.Length > n)
+        {
+            body[n] = (byte)' ';
+        }
+
+        return body;
+    }
+
+    public static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+
+    /// <summary>Opens sockets[i] on channelOf(i) for every i, with a bounded number in flight; a progress bar when it can.</summary>
+    public static async Task<(int Failures, Dictionary<string, int> Errors, double Seconds)> ConnectAllAsync(
+        Target target, int count, Func<int, string> channelOf, Action<int, ClientWebSocket> opened, int concurrency)
+    {
+        var failures = 0;
+        var done = 0;
+        var errors = new Dictionary<string, int>();
+        var next = -1;
+        var sw = Stopwatch.StartNew();
+        async Task Worker()
+        {
+            while (true)
+            {
+                var i = Interlocked.Increment(ref next);
+                if (i >= count)
+                {
+                    return;
+                }
+
+                try
+                {
+                    using var t = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    var ws = await target.OpenAsync(channelOf(i), t.Token).ConfigureAwait(false);
+                    opened(i, ws);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.Increment(ref failures);
+                    lock (errors)
+                    {
+                        var key = e.GetBaseException().Message;
+                        errors[key] = errors.GetValueOrDefault(key) + 1;
+                    }
+                }
+                finally
+                {
+                    Interlocked.Increment(ref done);
+                }
+            }
+        }
+
+        var all = Task.WhenAll(Enumerable.Range(0, Math.Min(concurrency, count)).Select(_ => Task.Run(Worker)));
+        await LiveProgress.RunAsync(
+            "connecting",
+            count,
+            () => Volatile.Read(ref done),
+            () => all.IsCompleted,
+            () => $"{Volatile.Read(ref done) / Math.Max(0.001, sw.Elapsed.TotalSeconds):N0}/s, {Volatile.Read(ref failures)} failed");
+        await all;
+        return (failures, errors, sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>One subscriber on one channel: one pooled buffer, a bitmap over the channel's slots, last seq per publisher.</summary>
+    internal sealed class Subscriber(ClientWebSocket socket, int channel, int slots, int publishers, Histogram latency, int bufferSize)
+    {
+        private readonly ulong[] _seen = new ulong[(slots + 63) / 64];
+        private readonly int[] _last = Enumerable.Repeat(-1, publishers).ToArray();
+        public long Received;
+        public long Unique;
+        public long Duplicates;
+        public long OutOfOrder;
+        public long Misrouted;
+        public long LastDelivery;
+        public volatile bool MarkerSeen;
+        public volatile bool Measuring;
+        public volatile bool Closed;
+
+        public ClientWebSocket Socket => socket;
+
+        public int Channel => channel;
+
+        /// <summary>Deliveries this subscriber should see.</summary>
+        public int Slots => slots;
+
+        public void Start() => _ = Task.Run(ReceiveLoop);
+
+        private async Task ReceiveLoop()
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
+            try
+            {
+                while (true)
+                {
+                    var count = 0;
+                    ValueWebSocketReceiveResult r;
+                    do
+                    {
+                        if (count == buffer.Length)
+                        {
+                            count = 0; // oversize: keep the head, which carries the header
+                        }
+
+                        r = await socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
+                        if (r.MessageType == WebSocketMessageType.Close)
+                        {
+                            Closed = !Measuring || Volatile.Read(ref Unique) < slots;
+                            return;
+                        }
+
+                        count += r.Count;
+                    }
+                    while (!r.EndOfMessage);
+
+                    OnMessage(buffer.AsSpan(0, count), Stopwatch.GetTimestamp());
+                }
+            }
+            catch (Exception)
+            {
+                Closed = true;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        private static bool Next(ref ReadOnlySpan<byte> m, out long value)
+        {
+            if (m.Length < 2 || !Utf8Parser.TryParse(m[1..], out value, out var used))
+            {
+                value = 0;
+                return false;
+            }
+
+            m = m[(1 + used)..];
+            return true;
+        }
+
+        private void OnMessage(ReadOnlySpan<byte> m, long now)
+        {
+            if (m.Length < 2)
+            {
+                return;
+            }
+
+            var kind = m[0];
+            if (kind is not ((byte)'m' or (byte)'d'))
+            {
+                return;
+            }
+
+            m = m[1..];
+            if (!Next(ref m, out var c) || c != channel)
+            {
+                Interlocked.Increment(ref Misrouted);
+                return;
+            }
+
+            if (kind == (byte)'m')
+            {
+                MarkerSeen = true;
+                return;
+            }
+
+            if (!Next(ref m, out var p) || !Next(ref m, out var k) || !Next(ref m, out var slot) || !Next(ref m, out var sent)
+                || (ulong)p >= (ulong)publishers || (ulong)slot >= (ulong)slots)
+            {
+                Interlocked.Increment(ref Misrouted);
+                return;
+            }
+
+            Received++;
+            LastDelivery = now;
+            latency.Record((long)((now - sent) * 1_000_000.0 / Stopwatch.Frequency));
+            ref var word = ref _seen[slot >> 6];
+            var bit = 1UL << (int)(slot & 63);
+            if ((word & bit) != 0)
+            {
+                Duplicates++;
+                return;
+            }
+
+            word |= bit;
+            Volatile.Write(ref Unique, Unique + 1);
+            if (k < _last[p])
+            {
+                OutOfOrder++;
+            }
+            else
+            {
+                _last[p] = (int)k;
+            }
+        }
+    }
+
+    /// <summary>The end of a run: delivery counts, latency, CPU; the same keys for channels and ws-publish.</summary>
+    public static void AddDeliveryRows(Report report, Subscriber[] live, long expected, Histogram latency, double publishSeconds, double window, long sent, string sentLabel)
+    {
+        var delivered = live.Sum(s => Volatile.Read(ref s.Received));
+        var unique = live.Sum(s => Volatile.Read(ref s.Unique));
+        var lossByChannel = live.GroupBy(s => s.Channel).Count(g => g.Any(s => s.Unique < s.Slots));
+        report.Add("expected", expected, "expected deliveries");
+        report.Add("delivered", delivered);
+        report.Add("lost", expected - unique);
+        report.Add("duplicates", live.Sum(s => s.Duplicates));
+        report.Add("out_of_order", live.Sum(s => s.OutOfOrder), "out of order (per channel and publisher)");
+        report.Add("misrouted", live.Sum(s => Volatile.Read(ref s.Misrouted)), "messages of another channel, or unparsable");
+        report.Add("channels_with_loss", lossByChannel, "channels where some subscriber lost messages");
+        report.Add("closed_by_server", live.Count(s => s.Closed), "subscribers closed during the run");
+        report.Add("publish_seconds", publishSeconds, "publish time (s)");
+        report.Add(sentLabel, sent / Math.Max(publishSeconds, 1e-9), sentLabel == "posts_per_sec" ? "POSTs/s" : "messages sent/s");
+        report.Add("delivery_seconds", window, "first publish -> last delivery (s)");
+        report.Add("delivered_per_sec", delivered / Math.Max(window, 1e-9), "delivered msgs/s");
+        report.Add("latency_p50_ms", latency.Percentile(0.50) / 1000.0, "publish->deliver p50 (ms)");
+        report.Add("latency_p90_ms", latency.Percentile(0.90) / 1000.0, "publish->deliver p90 (ms)");
+        report.Add("latency_p99_ms", latency.Percentile(0.99) / 1000.0, "publish->deliver p99 (ms)");
+        report.Add("latency_max_ms", latency.Max / 1000.0, "publish->deliver max (ms)");
+        report.Add("latency_mean_ms", latency.Mean / 1000.0, "publish->deliver mean (ms)");
+    }
+
+    /// <summary>
+    /// Waits while publishing runs, then until every expected delivery arrived or nothing arrived for
+    /// drainTimeout; shows progress. Returns the publish time (s).
+    /// </summary>
+    public static async Task<double> AwaitDeliveryAsync(Task publishing, Subscriber[] live, long expected, Histogram latency, TimeSpan drainTimeout, long start)
+    {
+        long Delivered() => live.Sum(s => Volatile.Read(ref s.Received));
+        var lastProgress = Stopwatch.StartNew();
+        var lastCount = -1L;
+        double publishSeconds = 0;
+        bool Done()
+        {
+            var published = publishing.IsCompleted; // read once: it may complete while we look
+            if (published && publishSeconds == 0)
+            {
+                publishSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+
+            var soFar = Delivered();
+            if (soFar != lastCount)
+            {
+                lastCount = soFar;
+                lastProgress.Restart();
+            }
+
+            return published && (soFar >= expected || lastProgress.Elapsed > drainTimeout);
+        }
+
+        await LiveProgress.RunAsync(
+            "delivering",
+            expected,
+            () => Delivered(),
+            Done,
+            () => $"{(publishing.IsCompleted ? "published" : "publishing")}, p99 {latency.Percentile(0.99) / 1000.0:N1} ms");
+        await publishing;
+        return publishSeconds;
+    }
+}

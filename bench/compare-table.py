@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Ratio and detail tables (Markdown) from a bench/compare.sh results file (one JSON line per run)."""
+import json
+import statistics
+import sys
+from collections import OrderedDict
+
+TARGETS = ["node", "nchan", "baseline"]
+
+
+def load(path):
+    runs = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                runs.append(json.loads(line))
+    return runs
+
+
+def fmt(v, digits=None):
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        if digits is not None:
+            return f"{v:,.{digits}f}"
+        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}"
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def median(rows, key):
+    vals = [r[key] for r in rows if isinstance(r.get(key), (int, float))]
+    return statistics.median(vals) if vals else None
+
+
+def ratio(a, b):
+    return None if a is None or b in (None, 0) else a / b
+
+
+def main(path):
+    runs = load(path)
+    by = OrderedDict()
+    for r in runs:
+        by.setdefault(r.get("variant", r["scenario"]), {}).setdefault(r.get("target"), []).append(r)
+
+    out = []
+    out.append("| scenario | metric | node | nchan | baseline | node / nchan | node / baseline |")
+    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for variant, targets in by.items():
+        scenario = next(iter(targets.values()))[0]["scenario"]
+        if scenario == "idle":
+            metrics = [("rss_per_connection_kib", "RSS / connection (KiB, lower is better)", 1),
+                       ("connects_per_sec", "connects/s", None)]
+        elif "half rate" in variant:
+            metrics = [("latency_p99_ms", "p99 latency (ms, lower is better)", 1),
+                       ("delivered_per_sec", "delivered msgs/s", None)]
+        else:
+            metrics = [("delivered_per_sec", "delivered msgs/s", None),
+                       ("latency_p99_ms", "p99 latency (ms, lower is better)", 1)]
+        for key, label, digits in metrics:
+            vals = {t: median(targets.get(t, []), key) for t in TARGETS}
+            rn, rb = ratio(vals["node"], vals["nchan"]), ratio(vals["node"], vals["baseline"])
+            out.append(f"| {variant} | {label} | " + " | ".join(fmt(vals[t], digits) for t in TARGETS)
+                       + f" | {fmt(rn, 2) if rn is not None else '–'} | {fmt(rb, 2) if rb is not None else '–'} |")
+
+    out.append("")
+    out.append("| scenario | target | round | delivered msgs/s | publishes/s | p50 ms | p99 ms | max ms | lost / dup / ooo | tool CPU | server CPU | load 1 min |")
+    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
+    for variant, targets in by.items():
+        for t in TARGETS:
+            for r in targets.get(t, []):
+                load1 = r.get("load_average", "?").split(" ")[0]
+                if r["scenario"] == "idle":
+                    out.append(f"| {variant} | {t} | {r.get('round', 1)} | RSS/conn {fmt(r.get('rss_per_connection_kib'), 1)} KiB | "
+                               f"{fmt(r.get('connects_per_sec'))} conn/s | – | – | – | opened {fmt(r.get('opened'))}, failed {fmt(r.get('failures'))} | "
+                               f"{fmt(r.get('tool_cpu_pct_core_while_opening'))} % | {fmt(r.get('server_cpu_pct_core_while_opening'))} % | {load1} |")
+                    continue
+                pubs = r.get("posts_per_sec", r.get("sends_per_sec"))
+                out.append(f"| {variant} | {t} | {r.get('round', 1)} | {fmt(r.get('delivered_per_sec'))} | {fmt(pubs)} | "
+                           f"{fmt(r.get('latency_p50_ms'), 1)} | {fmt(r.get('latency_p99_ms'), 1)} | {fmt(r.get('latency_max_ms'))} | "
+                           f"{r.get('lost')} / {r.get('duplicates')} / {r.get('out_of_order')} | "
+                           f"{fmt(r.get('tool_cpu_pct_core'))} % | {fmt(r.get('server_cpu_pct_core'))} % | {load1} |")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
