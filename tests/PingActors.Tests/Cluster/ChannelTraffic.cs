@@ -332,13 +332,18 @@ public static class Delivery
     /// </summary>
     public static void InPublishOrder(Subscriber subscriber, Publisher publisher)
     {
-        var order = publisher.Results.Select((r, i) => (r.Body, i)).ToDictionary(x => x.Body, x => x.i);
+        var results = publisher.Results;
+        var order = results.Select((r, i) => (r.Body, i)).ToDictionary(x => x.Body, x => x.i);
         var last = -1;
         foreach (var text in subscriber.Texts)
         {
             if (order.TryGetValue(text, out var index))
             {
-                Assert.True(index > last, $"{subscriber.Name}: {text} arrived after {publisher.Results[last].Body}");
+                if (index <= last)
+                {
+                    Assert.Fail($"{subscriber.Name}: {text} arrived after {results[last].Body}");
+                }
+
                 last = index;
             }
         }
