@@ -112,7 +112,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public async Task KillAsync(int i)
     {
         var node = this[i];
-        await node.DisposeAsync();
+        await node.KillAsync();
         Assert.True(node.HasExited, $"{Name(i)} still running after SIGKILL");
     }
 
