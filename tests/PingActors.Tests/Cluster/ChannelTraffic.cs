@@ -69,14 +69,22 @@ public sealed class Subscriber : IAsyncDisposable
         return new Subscriber(name, socket);
     }
 
-    /// <summary>Polls (with a deadline) until the received texts satisfy <paramref name="condition"/>.</summary>
-    public async Task WaitUntilAsync(Func<IReadOnlyList<string>, bool> condition, TimeSpan timeout, string what)
+    /// <summary>
+    /// Polls (with a deadline) until the received texts satisfy <paramref name="condition"/>. With
+    /// <paramref name="failOnTimeout"/> false it just returns, for a caller whose own checks say more.
+    /// </summary>
+    public async Task WaitUntilAsync(Func<IReadOnlyList<string>, bool> condition, TimeSpan timeout, string what, bool failOnTimeout = true)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!condition(Texts))
         {
             if (DateTime.UtcNow > deadline)
             {
+                if (!failOnTimeout)
+                {
+                    return;
+                }
+
                 var texts = Texts;
                 Assert.Fail($"{Name}: {what} not seen within {timeout} ({texts.Count} messages, last: {string.Join(", ", texts.TakeLast(5))}; socket {(IsOpen ? "open" : "ended: " + Ended.Result)})");
             }

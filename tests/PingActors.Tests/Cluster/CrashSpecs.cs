@@ -81,10 +81,7 @@ public sealed partial class CrashSpecs(ITestOutputHelper output)
         // not have reached every node (a crash loses what was still in its send buffers). Everything
         // accepted after the kill was sequenced by the new incarnation and must be complete.
         var mustHave = posts.Where(p => p.Accepted && (p.SentAt > killedAt || p.AnsweredAt < killedAt - TimeSpan.FromSeconds(1))).ToList();
-        foreach (var subscriber in survivors)
-        {
-            await subscriber.WaitUntilAsync(t => mustHave.All(p => t.Contains(p.Body)), TimeSpan.FromSeconds(20), "every accepted message");
-        }
+        await Task.WhenAll(survivors.Select(s => s.WaitUntilAsync(t => mustHave.All(p => t.Contains(p.Body)), TimeSpan.FromSeconds(20), "every accepted message", failOnTimeout: false)));
 
         foreach (var subscriber in survivors)
         {

@@ -49,10 +49,7 @@ public sealed class GracefulLeaveSpecs(ITestOutputHelper output)
 
         var posts = publishers.SelectMany(p => p.Results).ToList();
         var accepted = posts.Where(p => p.Accepted).ToList();
-        foreach (var subscriber in subscribers)
-        {
-            await subscriber.WaitUntilAsync(t => accepted.All(p => t.Contains(p.Body)), TimeSpan.FromSeconds(20), "every accepted message");
-        }
+        await Task.WhenAll(subscribers.Select(s => s.WaitUntilAsync(t => accepted.All(p => t.Contains(p.Body)), TimeSpan.FromSeconds(20), "every accepted message", failOnTimeout: false)));
 
         foreach (var subscriber in subscribers)
         {
