@@ -109,7 +109,7 @@ public sealed partial class CrashSpecs(ITestOutputHelper output)
     private static TimeSpan SentAt(string body) =>
         TimeSpan.FromMilliseconds(double.Parse(body[(body.IndexOf('@') + 1)..], CultureInfo.InvariantCulture));
 
-    [System.Text.RegularExpressions.GeneratedRegex("UNREACHABLE|SBR took|removing|Removed|[Ss]ingleton|Starting shard|HostShard|Shard .* allocated|ShardHome")]
+    [System.Text.RegularExpressions.GeneratedRegex("UNREACHABLE|SBR took|removing|Removed|Singleton manager started|ShardCoordinator was moved|lost its entity|resumed on a new incarnation")]
     private static partial System.Text.RegularExpressions.Regex TimelineLine();
 
     private static string Timeline(LocalCluster cluster, DateTime killedAtUtc)
