@@ -36,7 +36,7 @@ public sealed class LocalCluster : IAsyncDisposable
         var ports = new HashSet<int>();
         while (ports.Count < count * 3)
         {
-            ports.Add(NodeProcess.FreeTcpPort());
+            ports.Add(FixedPort());
         }
 
         var all = ports.ToArray();
@@ -58,22 +58,56 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public string Name(int i) => "node" + i + ":" + AkkaPorts[i];
 
-    /// <summary>Starts <paramref name="count"/> nodes at once and waits until every one sees all of them Up.</summary>
+    /// <summary>
+    /// Starts <paramref name="count"/> nodes at once and waits until every one sees all of them Up. If a
+    /// port was taken between choosing it and binding it (another program on the machine), starts again
+    /// on other ports.
+    /// </summary>
     public static async Task<LocalCluster> StartAsync(int count, ITestOutputHelper output, params string[] sets)
     {
-        var cluster = new LocalCluster(count, output, sets);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            var started = DateTime.UtcNow;
-            await Task.WhenAll(Enumerable.Range(0, count).Select(cluster.StartNodeAsync));
-            await cluster.WaitForMembersUpAsync(count, TimeSpan.FromSeconds(60));
-            output.WriteLine($"{count} nodes Up in {(DateTime.UtcNow - started).TotalSeconds:F1} s (remoting ports {string.Join(", ", cluster.AkkaPorts)})");
-            return cluster;
+            var cluster = new LocalCluster(count, output, sets);
+            try
+            {
+                var started = DateTime.UtcNow;
+                await Task.WhenAll(Enumerable.Range(0, count).Select(cluster.StartNodeAsync));
+                await cluster.WaitForMembersUpAsync(count, TimeSpan.FromSeconds(60));
+                output.WriteLine($"{count} nodes Up in {(DateTime.UtcNow - started).TotalSeconds:F1} s (remoting ports {string.Join(", ", cluster.AkkaPorts)})");
+                return cluster;
+            }
+            catch (Exception e) when (attempt < 3 && e.Message.Contains("already in use", StringComparison.Ordinal))
+            {
+                output.WriteLine($"a port was taken meanwhile, starting again on other ports: {e.Message.Split('\n')[0]}");
+                await cluster.DisposeAsync();
+            }
+            catch
+            {
+                await cluster.DisposeAsync();
+                throw;
+            }
         }
-        catch
+    }
+
+    /// <summary>
+    /// A free port below the kernel's ephemeral range (32768+ on Linux), so the outgoing connections of
+    /// other programs (a benchmark with thousands of sockets) cannot take it before the node binds it.
+    /// </summary>
+    public static int FixedPort()
+    {
+        while (true)
         {
-            await cluster.DisposeAsync();
-            throw;
+            var port = Random.Shared.Next(20000, 32000);
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                probe.Start();
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // In use: try another.
+            }
         }
     }
 

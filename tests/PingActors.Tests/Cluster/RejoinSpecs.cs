@@ -28,6 +28,10 @@ public sealed class RejoinSpecs(ITestOutputHelper output)
         var warmup = await Publisher.PostAsync(cluster[restarted], path, "before-restart");
         Assert.True(warmup.Accepted, $"POST before the restart answered {warmup.Status}");
 
+        // The 2xx says the entity numbered it, not that every node has it yet: a SIGKILL of the entity's
+        // node right now could lose it on the way (docs/cluster.md). Stop the node only once all have it.
+        await Task.WhenAll(before.Select(s => s.WaitUntilAsync(t => t.Contains("before-restart"), TimeSpan.FromSeconds(20), "the message POSTed before the restart")));
+
         var stoppedAt = Subscriber.Clock.Elapsed;
         if (how == "SIGKILL")
         {
