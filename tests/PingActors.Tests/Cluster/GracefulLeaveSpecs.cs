@@ -86,4 +86,55 @@ public sealed class GracefulLeaveSpecs(ITestOutputHelper output)
             + $"{slow.Count} accepted took over 500 ms (longest {accepted.Max(p => p.AnsweredAt - p.SentAt).TotalSeconds:F2} s); "
             + $"{subscribers[0].Texts.Count} messages delivered to each staying subscriber");
     }
+
+    [Fact]
+    public async Task Without_a_replay_buffer_a_staying_subscriber_gets_every_accepted_message_or_is_closed_with_1012()
+    {
+        // Nothing kept for replay: a node whose resubscription reaches the next incarnation after it has
+        // numbered a message cannot be caught up. It must say so (1012) rather than leave a silent hole.
+        const int leaving = 0;
+        await using var cluster = await LocalCluster.StartAsync(3, output, "pingactors.hub.replay.max-messages=0");
+        await using var cleanup = new Cleanup();
+        var (path, keeper) = await cluster.ChannelHostedOnAsync(leaving, 1, "noreplay");
+        cleanup.Add(keeper);
+
+        var subscribers = new List<Subscriber>();
+        foreach (var node in new[] { 1, 2 })
+        {
+            for (var k = 0; k < 2; k++)
+            {
+                subscribers.Add(cleanup.Add(await Subscriber.ConnectAsync(cluster[node], path, $"subscriber {node}.{k}")));
+            }
+        }
+
+        // POSTs on a beat, so messages keep arriving at the next incarnation while the nodes resubscribe.
+        var publishers = new[] { 1, 2 }.Select(i => cleanup.Add(Publisher.Beat(cluster[i], path, $"p{i}", TimeSpan.FromMilliseconds(20)))).ToList();
+        await Task.WhenAll(subscribers.Select(s => s.WaitUntilAsync(t => t.Count >= 20, TimeSpan.FromSeconds(30), "20 messages before the leave")));
+
+        cluster[leaving].Signal(Infrastructure.NodeProcess.SIGTERM);
+        Assert.Equal(0, await cluster[leaving].WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var exited = Subscriber.Clock.Elapsed;
+        await Task.WhenAll(publishers.Select(p => p.WaitUntilAsync(r => r.Count(x => x.Accepted && x.SentAt > exited) >= 20, TimeSpan.FromSeconds(30), "20 accepted after the leave")));
+        await Task.WhenAll(publishers.Select(p => p.StopAsync()));
+
+        var accepted = publishers.SelectMany(p => p.Results).Where(p => p.Accepted).ToList();
+        await Task.WhenAll(subscribers.Select(s => s.WaitUntilAsync(t => !s.IsOpen || accepted.All(p => t.Contains(p.Body)), TimeSpan.FromSeconds(20), "every accepted message", failOnTimeout: false)));
+
+        var closed = 0;
+        foreach (var subscriber in subscribers)
+        {
+            Delivery.NoDuplicates(subscriber);
+            if (subscriber.IsOpen)
+            {
+                Delivery.HasAllAccepted(subscriber, accepted);
+            }
+            else
+            {
+                closed++;
+                Assert.Equal("close 1012 channel restarted: messages may have been lost", await subscriber.Ended);
+            }
+        }
+
+        output.WriteLine($"{closed} of {subscribers.Count} staying subscribers closed with 1012; the others got all {accepted.Count} accepted messages");
+    }
 }
