@@ -153,15 +153,18 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The nodes that are running, by index.</summary>
     public IEnumerable<int> Running => Enumerable.Range(0, Count).Where(i => _nodes[i] is { HasExited: false });
 
-    /// <summary>Polls /stats of every running node until each sees exactly <paramref name="members"/> members, all Up and reachable.</summary>
-    public async Task WaitForMembersUpAsync(int members, TimeSpan timeout)
+    /// <summary>
+    /// Polls /stats of every running node (but <paramref name="except"/>) until each sees exactly
+    /// <paramref name="members"/> members, all Up and reachable.
+    /// </summary>
+    public async Task WaitForMembersUpAsync(int members, TimeSpan timeout, int except = -1)
     {
         var deadline = DateTime.UtcNow + timeout;
         var last = new Dictionary<int, string>();
         while (true)
         {
             var done = true;
-            foreach (var i in Running)
+            foreach (var i in Running.Where(i => i != except))
             {
                 var stats = await StatsAsync(i);
                 var c = stats.GetProperty("cluster");
