@@ -139,6 +139,10 @@ public sealed class PingActorsNode : IAsyncDisposable
     private void DrainWhenDowned(ActorSystem system, HubRuntime runtime, ILogger log)
     {
         var shutdown = CoordinatedShutdown.Get(system);
+
+        // Read now: by the time the task runs the host may be tearing down its service provider.
+        var drainWindow = Settings.DrainWindow;
+        var bound = drainWindow + Settings.Hub.CloseTimeout + TimeSpan.FromSeconds(1);
         shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "pingactors-drain-when-downed", async () =>
         {
             if (shutdown.ShutdownReason is not CoordinatedShutdown.ClusterDowningReason)
@@ -149,10 +153,9 @@ public sealed class PingActorsNode : IAsyncDisposable
             log.LogError("PingActors node was downed by the cluster; closing its connections and stopping (it can be restarted to join again)");
             runtime.DownedByCluster = true;
             runtime.Draining = true;
-            var bound = Settings.DrainWindow + Settings.Hub.CloseTimeout + TimeSpan.FromSeconds(1);
             try
             {
-                await runtime.Connections.Ask<Drained>(new Drain(Settings.DrainWindow), bound);
+                await runtime.Connections.Ask<Drained>(new Drain(drainWindow), bound);
             }
             catch (AskTimeoutException)
             {
