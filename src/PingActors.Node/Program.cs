@@ -2,7 +2,7 @@ using PingActors.Node.Configuration;
 using PingActors.Node.Hosting;
 
 // Exit codes: 0 after a clean stop (SIGTERM, Ctrl-C), 2 for a configuration error, 3 when the node cannot
-// start (e.g. a port in use). Either error is one line on stderr, never a stack trace: it is what an
+// start (e.g. a port in use), 4 when the cluster downed the node (a supervisor should restart it). Either error is one line on stderr, never a stack trace: it is what an
 // operator or a supervisor (systemd, Kubernetes) shows first.
 LoadedConfig config;
 NodeSettings settings;
@@ -55,4 +55,4 @@ await using (node)
     await node.WaitForShutdownAsync();
 }
 
-return 0;
+return node.DownedByCluster ? 4 : 0;

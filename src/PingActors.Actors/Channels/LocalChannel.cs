@@ -96,6 +96,12 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
 
         if (s.Incarnation != _incarnation)
         {
+            if (_incarnation != 0)
+            {
+                // Once per hand-off or crash of the channel's host: shows when the channel was back.
+                _log.Info("Channel {0} resumed on a new incarnation of its entity at {1}", _channel, Sender.Path.Address);
+            }
+
             // A fresh subscription starts at the entity's current number; a resumed one is replayed from
             // the start of the new incarnation.
             _lastSeq = _incarnation == 0 ? s.LastSeq : 0;

@@ -23,6 +23,9 @@ public sealed class HubRuntime(ActorRegistry registry, ActorSystem system)
     /// <summary>True once this node has been an Up member of its cluster.</summary>
     public bool JoinedCluster { get; set; }
 
+    /// <summary>Set when the cluster downed this node: the ActorSystem shuts itself down, the node exits non-zero.</summary>
+    public bool DownedByCluster { get; set; }
+
     /// <summary>Set once shutdown starts: new connections are refused with 503 from then on.</summary>
     public bool Draining { get; set; }
 }

@@ -1,7 +1,9 @@
+using Akka;
 using Akka.Actor;
 using Akka.Cluster;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using PingActors.Actors.Connections;
 using PingActors.Actors.Metrics;
 using PingActors.Node.Configuration;
 using PingActors.Node.Http;
@@ -13,6 +15,7 @@ public sealed class PingActorsNode : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly NodeListeners _listeners;
+    private HubRuntime? _runtime;
 
     private PingActorsNode(WebApplication app, NodeListeners listeners)
     {
@@ -27,6 +30,9 @@ public sealed class PingActorsNode : IAsyncDisposable
     public Uri HubUri => UriOf(_listeners.HubEndpoint!);
 
     public Uri OpsUri => UriOf(_listeners.OpsEndpoint!);
+
+    /// <summary>True if the cluster downed this node (it was cut off or paused past the split brain resolver's window).</summary>
+    public bool DownedByCluster => _runtime?.DownedByCluster ?? false;
 
     public static PingActorsNode Create(LoadedConfig config, NodeSettings settings)
     {
@@ -118,6 +124,8 @@ public sealed class PingActorsNode : IAsyncDisposable
         // only proceeds once the caller gets to WaitForShutdownAsync.
         var stopping = _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+        _runtime = runtime;
+        DrainWhenDowned(system, runtime, log);
         var joinTimeout = Settings.ClusterJoinTimeout;
         var waited = Task.Delay(joinTimeout, giveUp.Token);
         if (await Task.WhenAny(up.Task, waited) == up.Task)
@@ -134,6 +142,44 @@ public sealed class PingActorsNode : IAsyncDisposable
     }
 
     public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    /// <summary>
+    /// A node the cluster downs (the other side of a partition removed it, or it was paused too long) runs
+    /// Akka's CoordinatedShutdown on its own, and the ActorSystem is gone before the host's drain
+    /// (<see cref="ShutdownDrainService"/>) gets to run: its clients would wait on sockets that no longer
+    /// deliver anything, then see them aborted. So close them first, as on SIGTERM (1001, spread over
+    /// the drain window), in CoordinatedShutdown's first phase; the host then stops and the node exits
+    /// non-zero (Program.cs) so a supervisor restarts it and it joins again.
+    /// </summary>
+    private void DrainWhenDowned(ActorSystem system, HubRuntime runtime, ILogger log)
+    {
+        var shutdown = CoordinatedShutdown.Get(system);
+
+        // Read now: by the time the task runs the host may be tearing down its service provider.
+        var drainWindow = Settings.DrainWindow;
+        var bound = drainWindow + Settings.Hub.CloseTimeout + TimeSpan.FromSeconds(1);
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "pingactors-drain-when-downed", async () =>
+        {
+            if (shutdown.ShutdownReason is not CoordinatedShutdown.ClusterDowningReason)
+            {
+                return Done.Instance;
+            }
+
+            log.LogError("PingActors node was downed by the cluster; closing its connections and stopping (it can be restarted to join again)");
+            runtime.DownedByCluster = true;
+            runtime.Draining = true;
+            try
+            {
+                await runtime.Connections.Ask<Drained>(new Drain(drainWindow), bound);
+            }
+            catch (AskTimeoutException)
+            {
+                log.LogWarning("Connections still open after {Bound}; stopping anyway", bound);
+            }
+
+            return Done.Instance;
+        });
+    }
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 

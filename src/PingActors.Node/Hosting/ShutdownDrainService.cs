@@ -19,6 +19,13 @@ public sealed class ShutdownDrainService(HubRuntime runtime, NodeSettings settin
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        if (runtime.DownedByCluster || runtime.System.WhenTerminated.IsCompleted)
+        {
+            // Downed by the cluster: the connections were closed before the ActorSystem went, and there is
+            // no supervisor left to ask (the Ask would only wait out its timeout).
+            return;
+        }
+
         runtime.Draining = true;
         var bound = settings.DrainWindow + settings.Hub.CloseTimeout + TimeSpan.FromSeconds(1);
         try

@@ -34,7 +34,7 @@ public sealed class ShardedChannelSpecs : TestKit, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var cluster = Cluster.Get(Sys);
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
         var up = new TaskCompletionSource();
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         cluster.Join(cluster.SelfAddress);

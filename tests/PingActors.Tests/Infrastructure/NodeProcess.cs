@@ -89,6 +89,7 @@ public sealed record NodeProcessOptions
 public sealed partial class NodeProcess : IAsyncDisposable
 {
     public const int SIGINT = 2;
+    public const int SIGKILL = 9;
     public const int SIGTERM = 15;
 
     private readonly OsProcess _process;
@@ -314,6 +315,13 @@ public sealed partial class NodeProcess : IAsyncDisposable
         {
             throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
+    }
+
+    /// <summary>kill -9: the process gets no chance to shut down (a crash, the OOM killer). Returns once it is gone.</summary>
+    public async Task KillAsync(TimeSpan? timeout = null)
+    {
+        Signal(SIGKILL);
+        await WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Waits for the process to exit and its output to be read to the end; returns the exit code.</summary>
