@@ -33,7 +33,6 @@ public sealed class LocalChannelHub : ReceiveActor
         });
         Receive<LocalChannelIdle>(OnIdle);
         Receive<Terminated>(OnTerminated);
-        Receive<GetLocalChannelCount>(_ => Sender.Tell(_channels.Count));
     }
 
     public static Props PropsFor(IActorRef region, HubSettings settings, HubMetrics metrics) =>
@@ -86,10 +85,4 @@ public sealed class LocalChannelHub : ReceiveActor
 
         public long Joins { get; set; }
     }
-}
-
-/// <summary>Asks the <see cref="LocalChannelHub"/> how many channels have subscribers on this node (answers an int).</summary>
-public sealed class GetLocalChannelCount
-{
-    public static readonly GetLocalChannelCount Instance = new();
 }

@@ -10,15 +10,12 @@ public sealed class HubRuntime(ActorRegistry registry, ActorSystem system)
 {
     private readonly Lazy<IActorRef> _supervisor = new(registry.Get<ConnectionSupervisor>);
     private readonly Lazy<IActorRef> _region = new(registry.Get<ChannelRegion>);
-    private readonly Lazy<IActorRef> _localChannels = new(registry.Get<LocalChannelHub>);
 
     public ActorSystem System { get; } = system;
 
     public IActorRef Connections => _supervisor.Value;
 
     public IActorRef ChannelRegion => _region.Value;
-
-    public IActorRef LocalChannels => _localChannels.Value;
 
     /// <summary>True once this node has been an Up member of its cluster.</summary>
     public bool JoinedCluster { get; set; }
