@@ -56,5 +56,9 @@ public sealed class ClusterSettingsSpecs
         Assert.False(loaded.Config.GetBoolean("akka.actor.serialization-settings.allow-unregistered-types"));
         Assert.Equal("off", loaded.Config.GetString("akka.remote.dot-netty.tcp.tcp-reuse-addr"));
         Assert.Equal("keep-majority", loaded.Config.GetString("akka.cluster.split-brain-resolver.active-strategy"));
+
+        // Cluster internals on dedicated threads: the id must name a dispatcher section that exists.
+        var dispatcher = loaded.Config.GetString("akka.cluster.use-dispatcher");
+        Assert.Equal("ForkJoinDispatcher", loaded.Config.GetString(dispatcher + ".type"));
     }
 }
