@@ -61,4 +61,27 @@ public sealed class ClusterSettingsSpecs
         var dispatcher = loaded.Config.GetString("akka.cluster.use-dispatcher");
         Assert.Equal("ForkJoinDispatcher", loaded.Config.GetString(dispatcher + ".type"));
     }
+
+    [Fact]
+    public void The_example_node_configuration_loads()
+    {
+        var example = Path.Combine(RepositoryRoot(), "hocon", "example-node.conf");
+        Environment.SetEnvironmentVariable("PINGACTORS_PUBLIC_HOSTNAME", "gw1.internal");
+        var loaded = ConfigLoader.Load(CommandLine.Parse(["--config", example]));
+        var settings = NodeSettings.From(loaded);
+        Assert.Equal(8080, settings.HubListen.Port);
+        Assert.Equal("gw1.internal", loaded.Config.GetString("akka.remote.dot-netty.tcp.public-hostname"));
+        Assert.Equal(3, loaded.Config.GetStringList("akka.cluster.seed-nodes").Count);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "PingActors.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("PingActors.sln not found above " + AppContext.BaseDirectory);
+    }
 }
