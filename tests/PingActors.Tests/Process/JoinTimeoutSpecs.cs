@@ -26,4 +26,23 @@ public sealed class JoinTimeoutSpecs
         Assert.False(stats.GetProperty("joined").GetBoolean());
         Assert.Equal(0, stats.GetProperty("members_up").GetInt32());
     }
+
+    [Fact]
+    public async Task A_post_the_channel_cannot_take_in_time_is_answered_503_with_a_reason()
+    {
+        // Never joined, so no shard can be allocated: the channel cannot sequence anything.
+        await using var node = await NodeProcess.StartAsync(new NodeProcessOptions
+        {
+            AkkaPort = NodeProcess.FreeTcpPort(),
+            SeedPorts = [NodeProcess.FreeTcpPort()],
+            Sets = ["pingactors.hub.publish-timeout=1s"],
+            WaitForUp = false,
+        });
+
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(node.HttpUri("/unreachable"), new StringContent("not taken"));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("Error: channel unavailable, message not published.\n", await response.Content.ReadAsStringAsync());
+        Assert.True(response.Headers.RetryAfter is not null);
+    }
 }
