@@ -22,6 +22,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 TARGETS=${TARGETS:-"node nchan baseline"}
 SCENARIOS=${SCENARIOS:-"fanout channels ws-publish idle"}
@@ -61,30 +63,12 @@ if [[ -n "${NICE:-}" ]]; then PRIO=(nice -n "$NICE"); fi
 SERVER_PID=
 NCHAN_PREFIX=
 stop_server() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_pid "$SERVER_PID"
   SERVER_PID=
   if [[ -n "$NCHAN_PREFIX" ]]; then rm -rf "$NCHAN_PREFIX"; NCHAN_PREFIX=; fi
 }
 trap stop_server EXIT
 trap 'exit 130' INT TERM
-
-say() { printf '\n=== %s\n' "$*" >&2; }
-show() { printf '+ %s\n' "$*" >&2; }
-
-wait_http() { # url: wait up to 60 s for a 200
-  for _ in $(seq 300); do
-    curl -sf -o /dev/null --max-time 2 "$1" && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited" >&2; return 1; }
-    sleep 0.2
-  done
-  echo "timeout waiting for $1" >&2
-  return 1
-}
 
 start_server() { # node|nchan|baseline
   local cmd

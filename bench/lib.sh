@@ -1,0 +1,25 @@
+# Shared by the bench scripts (sourced, not run): logging, waiting for a server, stopping it.
+# The sourcing script keeps the PID of the server it started in SERVER_PID.
+
+say() { printf '\n=== %s\n' "$*" >&2; }
+show() { printf '+ %s\n' "$*" >&2; }
+
+# SIGTERM the process, wait up to 20 s for it to exit, then SIGKILL it.
+stop_pid() { # pid
+  if [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+  fi
+}
+
+wait_http() { # url: wait up to 60 s for a 200 while $SERVER_PID runs
+  for _ in $(seq 300); do
+    curl -sf -o /dev/null --max-time 2 "$1" && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited" >&2; return 1; }
+    sleep 0.2
+  done
+  echo "timeout waiting for $1" >&2
+  return 1
+}
