@@ -37,8 +37,8 @@ internal static class InboundReader
             var isText = first.MessageType == WebSocketMessageType.Text;
             var end = first.EndOfMessage;
             var count = 0;
-            outcome = first.MessageType == WebSocketMessageType.Close ? new ReadOutcome.PeerClosed(socket.CloseStatus) : null!;
-            while (outcome is null && !end)
+            ReadOutcome? ended = first.MessageType == WebSocketMessageType.Close ? new ReadOutcome.PeerClosed(socket.CloseStatus) : null;
+            while (ended is null && !end)
             {
                 buffer ??= ArrayPool<byte>.Shared.Rent(Math.Min(FirstBufferSize, maxMessageSize + 1));
                 if (count == buffer.Length)
@@ -54,15 +54,15 @@ internal static class InboundReader
                 end = result.EndOfMessage;
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    outcome = new ReadOutcome.PeerClosed(socket.CloseStatus);
+                    ended = new ReadOutcome.PeerClosed(socket.CloseStatus);
                 }
                 else if (count > maxMessageSize)
                 {
-                    outcome = new ReadOutcome.Rejected(CloseReasons.MessageTooBig);
+                    ended = new ReadOutcome.Rejected(CloseReasons.MessageTooBig);
                 }
             }
 
-            outcome ??= ToMessage(isText, count == 0 ? [] : buffer.AsSpan(0, count).ToArray());
+            outcome = ended ?? ToMessage(isText, count == 0 ? [] : buffer.AsSpan(0, count).ToArray());
         }
         catch (Exception e)
         {

@@ -110,13 +110,9 @@ public static class ChannelPath
                 output.Add((byte)Convert.ToInt32(raw.Substring(i + 1, 2), 16));
                 i += 2;
             }
-            else if (c < 0x80)
-            {
-                output.Add((byte)c);
-            }
             else
             {
-                // Kestrel hands non-ASCII request-target bytes over as Latin-1 characters.
+                // Kestrel refuses raw non-ASCII request targets before we see them, so c is ASCII here.
                 output.Add((byte)c);
             }
         }
