@@ -16,6 +16,9 @@
 #   WS_CHANNELS=100 WS_CLIENTS=10 WS_MSGS=50 WS_RATE=0           ws-publish scenario
 #   IDLE_N=10000 IDLE_CHANNELS=100              idle scenario
 #   NCHAN_WORKERS=1                             nginx worker processes (1 was nchan's best here; see docs)
+#   WARMUP=1                                    before each measured fanout/channels/ws-publish run, a run of the same
+#                                               shape with half the messages on the same server, not recorded (the
+#                                               node's JIT is still tiering up in a cold run; see docs); 0 = off
 #   NODE_ARGS="--set k=v ..."  SERVER_ENV="K=V ..."  NICE=-10  NO_BUILD=1  NODE_BIN=path   as in run-foundation.sh
 #   RESULTS=bench/results/compare-<UTC time>.jsonl
 # Needs: bench/install-peers.sh run once (nginx + libnginx-mod-nchan), jq, python3.
@@ -42,6 +45,7 @@ WS_RATE=${WS_RATE:-0}
 IDLE_N=${IDLE_N:-10000}
 IDLE_CHANNELS=${IDLE_CHANNELS:-100}
 NCHAN_WORKERS=${NCHAN_WORKERS:-1}
+WARMUP=${WARMUP:-1}
 SERVER_ENV=${SERVER_ENV:-}
 NODE_ARGS=${NODE_ARGS:-}
 mkdir -p bench/results
@@ -117,6 +121,12 @@ run_bench() { # variant round args...
   fi
 }
 
+warm_up() { # args... : the same scenario on the same server, output discarded
+  if [[ "$WARMUP" != 1 ]]; then return; fi
+  show "(warm-up, not recorded) $BENCH_BIN $*"
+  "${PRIO[@]}" "$BENCH_BIN" "$@" > /dev/null 2>&1 || echo "(warm-up exited $?)" >&2
+}
+
 if [[ -z "${NO_BUILD:-}" ]]; then
   say "build (Release)"
   for p in src/PingActors.Node bench/Baseline bench/PingActors.Bench; do
@@ -141,6 +151,7 @@ say "machine"
   echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "server env: ${SERVER_ENV:-(none)}"
   echo "nice: ${NICE:-(none)}"
+  echo "warm-up: $WARMUP"
 } | tee -a "${RESULTS%.jsonl}.machine.txt" >&2
 
 declare -A MAX_POSTS
@@ -169,6 +180,8 @@ for scenario in $SCENARIOS; do
             say "fanout: 1 channel x $FANOUT_SUBS subscribers, $FANOUT_MSGS messages, $p POST publisher(s), rate $rate -> $t (round $round)"
             start_server "$t"
             # shellcheck disable=SC2046
+            warm_up fanout $(target_args "$t") --subscribers "$FANOUT_SUBS" --messages $((FANOUT_MSGS / 2)) --publishers "$p" --rate 0
+            # shellcheck disable=SC2046
             run_bench "$variant" "$round" fanout $(target_args "$t") --subscribers "$FANOUT_SUBS" --messages "$FANOUT_MSGS" --publishers "$p" --rate "$rate"
             stop_server
             if [[ $run == "$p:0" && -n "$LAST_JSON" ]]; then
@@ -180,12 +193,16 @@ for scenario in $SCENARIOS; do
           say "channels: $CH_CHANNELS x $CH_SUBS subscribers, $CH_MSGS messages, $CH_PUBLISHERS POST publishers -> $t (round $round)"
           start_server "$t"
           # shellcheck disable=SC2046
+          warm_up channels $(target_args "$t") --channels "$CH_CHANNELS" --subscribers "$CH_SUBS" --messages $((CH_MSGS / 2)) --publishers "$CH_PUBLISHERS"
+          # shellcheck disable=SC2046
           run_bench "channels ${CH_CHANNELS}x$CH_SUBS P=$CH_PUBLISHERS" "$round" channels $(target_args "$t") --channels "$CH_CHANNELS" --subscribers "$CH_SUBS" --messages "$CH_MSGS" --publishers "$CH_PUBLISHERS"
           stop_server
           ;;
         ws-publish)
           say "ws-publish: $WS_CHANNELS x $WS_CLIENTS clients, $WS_MSGS messages each, rate $WS_RATE -> $t (round $round)"
           start_server "$t"
+          # shellcheck disable=SC2046
+          warm_up ws-publish $(target_args "$t") --channels "$WS_CHANNELS" --clients "$WS_CLIENTS" --messages $((WS_MSGS / 2)) --rate "$WS_RATE"
           # shellcheck disable=SC2046
           run_bench "ws-publish ${WS_CHANNELS}x$WS_CLIENTS M=$WS_MSGS rate=$WS_RATE" "$round" ws-publish $(target_args "$t") --channels "$WS_CHANNELS" --clients "$WS_CLIENTS" --messages "$WS_MSGS" --rate "$WS_RATE"
           stop_server
