@@ -46,7 +46,7 @@ public sealed class LocalChannelHub : ReceiveActor
     {
         if (!_channels.TryGetValue(join.Channel, out var entry))
         {
-            var child = Context.ActorOf(LocalChannel.PropsFor(join.Channel, _region, _settings, _metrics), "ch-" + _nextId++);
+            var child = Context.ActorOf(LocalChannel.PropsFor(join.Channel, _region, _settings, _metrics).WithDispatcher(Context.Props.Dispatcher), "ch-" + _nextId++);
             Context.Watch(child);
             entry = new Entry(child);
             _channels.Add(join.Channel, entry);

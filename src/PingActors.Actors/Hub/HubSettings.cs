@@ -33,7 +33,7 @@ public sealed record HubSettings
 
     public TimeSpan SubscribeRetry { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How many shared interpreters run the connections' streams (see StreamHost).</summary>
+    /// <summary>How many shared interpreters run the connections' streams (see StreamHost); pingactors.hub.stream-hosts.</summary>
     public int StreamHosts { get; init; } = Math.Max(2, Environment.ProcessorCount * 2);
 
     public int ReplayMaxMessages { get; init; } = 1000;

@@ -17,8 +17,12 @@ public sealed record NodeSettings(
     TimeSpan ShutdownTimeout,
     Microsoft.Extensions.Logging.LogLevel LogLevel,
     TimeSpan ClusterJoinTimeout,
-    long? MaxConnections)
+    long? MaxConnections,
+    int ChannelThreads)
 {
+    /// <summary>pingactors.hub.channel-threads = auto: a quarter of the cores, at least one.</summary>
+    public static int AutoChannelThreads => Math.Max(1, (Environment.ProcessorCount + 3) / 4);
+
     public static NodeSettings From(LoadedConfig loaded)
     {
         var reader = new SettingsReader(loaded);
@@ -45,6 +49,10 @@ public sealed record NodeSettings(
             KeepAliveInterval = reader.Duration("pingactors.hub.keepalive.interval", positive: false),
             KeepAliveTimeout = reader.Duration("pingactors.hub.keepalive.timeout", positive: false),
         };
+        if (reader.AutoOrLong("pingactors.hub.stream-hosts", min: 1, max: 1024) is { } streamHosts)
+        {
+            hub = hub with { StreamHosts = (int)streamHosts };
+        }
 
         var hubListen = reader.Listen("pingactors.hub.listen");
         var opsListen = reader.Listen("pingactors.ops.listen");
@@ -74,7 +82,8 @@ public sealed record NodeSettings(
                 ["error"] = Microsoft.Extensions.Logging.LogLevel.Error,
             }),
             reader.Duration("pingactors.cluster.join-timeout", positive: true),
-            reader.AutoOrLong("pingactors.hub.max-connections", min: 1));
+            reader.AutoOrLong("pingactors.hub.max-connections", min: 1),
+            (int?)reader.AutoOrLong("pingactors.hub.channel-threads", min: 1, max: 256) ?? AutoChannelThreads);
     }
 
     private static bool IsAny(ListenAddress a) => a.Address.Equals(System.Net.IPAddress.Any) || a.Address.Equals(System.Net.IPAddress.IPv6Any);
@@ -113,7 +122,7 @@ public sealed record NodeSettings(
             return v >= min ? v : throw new FormatException();
         });
 
-        public long? AutoOrLong(string key, long min) => Get(key, $"auto or a whole number >= {min}", () =>
+        public long? AutoOrLong(string key, long min, long max = long.MaxValue) => Get(key, max == long.MaxValue ? $"auto or a whole number >= {min}" : $"auto or a whole number from {min} to {max}", () =>
         {
             var raw = Raw(key);
             if (raw == "auto")
@@ -121,7 +130,7 @@ public sealed record NodeSettings(
                 return (long?)null;
             }
 
-            return long.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= min ? v : throw new FormatException();
+            return long.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= min && v <= max ? v : throw new FormatException();
         });
 
         public bool Bool(string key) => Get(key, "on or off", () =>

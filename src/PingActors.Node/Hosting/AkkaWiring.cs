@@ -17,13 +17,16 @@ public static class AkkaWiring
     public const string SystemName = "PingActors";
     public const string ChannelTypeName = "channel";
 
+    /// <summary>The dispatcher of the channel actors (hocon/reference.conf).</summary>
+    public const string ChannelDispatcherId = "akka.actor.pingactors-channel-dispatcher";
+
     public static IServiceCollection AddPingActorsAkka(this IServiceCollection services, LoadedConfig config, NodeSettings settings, HubMetrics metrics)
     {
         var maxShards = config.Config.GetInt("akka.cluster.sharding.number-of-shards", 100);
         return services.AddAkka(SystemName, builder =>
         {
             builder
-                .AddHocon(config.Config, HoconAddMode.Prepend)
+                .AddHocon(ChannelThreads(settings).WithFallback(config.Config), HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();
@@ -31,7 +34,7 @@ public static class AkkaWiring
                 })
                 .WithShardRegion<ChannelRegion>(
                     ChannelTypeName,
-                    channel => ChannelEntity.PropsFor(channel, settings.Hub, metrics),
+                    channel => ChannelEntity.PropsFor(channel, settings.Hub, metrics).WithDispatcher(ChannelDispatcherId),
                     new ChannelMessageExtractor(maxShards),
                     new ShardOptions
                     {
@@ -42,7 +45,7 @@ public static class AkkaWiring
                 .WithActors((system, registry) =>
                 {
                     var region = registry.Get<ChannelRegion>();
-                    var localChannels = system.ActorOf(LocalChannelHub.PropsFor(region, settings.Hub, metrics), "local-channels");
+                    var localChannels = system.ActorOf(LocalChannelHub.PropsFor(region, settings.Hub, metrics).WithDispatcher(ChannelDispatcherId), "local-channels");
                     registry.Register<LocalChannelHub>(localChannels);
                     var hosts = StreamHosts.Start(settings.Hub.StreamHosts, system.Materializer());
                     var context = new ConnectionContext(localChannels, region, settings.Hub, metrics, hosts);
@@ -57,4 +60,9 @@ public static class AkkaWiring
                 });
         });
     }
+
+    // pingactors.hub.channel-threads decides the channel dispatcher's size (HOCON has no "auto").
+    private static Akka.Configuration.Config ChannelThreads(NodeSettings settings) =>
+        Akka.Configuration.ConfigurationFactory.ParseString(
+            $"{ChannelDispatcherId}.dedicated-thread-pool.thread-count = {settings.ChannelThreads}");
 }

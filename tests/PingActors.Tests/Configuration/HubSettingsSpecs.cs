@@ -1,0 +1,39 @@
+using PingActors.Node.Configuration;
+
+namespace PingActors.Tests.Configuration;
+
+/// <summary>Hub keys whose effect is only visible inside the node: the parsed settings are what it runs with.</summary>
+public sealed class HubSettingsSpecs
+{
+    [Fact]
+    public void Stream_hosts_auto_is_twice_the_cores_and_at_least_two()
+    {
+        var settings = NodeSettings.From(ConfigLoader.Load(CommandLine.Parse([])));
+
+        Assert.Equal(Math.Max(2, Environment.ProcessorCount * 2), settings.Hub.StreamHosts);
+    }
+
+    [Fact]
+    public void Stream_hosts_takes_a_number()
+    {
+        var settings = NodeSettings.From(ConfigLoader.Load(CommandLine.Parse(["--set", "pingactors.hub.stream-hosts=3"])));
+
+        Assert.Equal(3, settings.Hub.StreamHosts);
+    }
+
+    [Fact]
+    public void Channel_threads_auto_is_a_quarter_of_the_cores_and_at_least_one()
+    {
+        var settings = NodeSettings.From(ConfigLoader.Load(CommandLine.Parse([])));
+
+        Assert.Equal(Math.Max(1, (Environment.ProcessorCount + 3) / 4), settings.ChannelThreads);
+    }
+
+    [Fact]
+    public void Channel_threads_takes_a_number()
+    {
+        var settings = NodeSettings.From(ConfigLoader.Load(CommandLine.Parse(["--set", "pingactors.hub.channel-threads=3"])));
+
+        Assert.Equal(3, settings.ChannelThreads);
+    }
+}

@@ -1,0 +1,44 @@
+using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
+using PingActors.Actors.Dispatch;
+using PingActors.Node.Hosting;
+using PingActors.Tests.Hub.Support;
+using PingActors.Tests.Infrastructure;
+
+namespace PingActors.Tests.Hub;
+
+/// <summary>
+/// The channel actors run on threads of their own, apart from the sockets' streams on the thread pool, so a
+/// POST is acknowledged without queueing behind deliveries (docs/benchmarks.md). Checked on a running node.
+/// </summary>
+public sealed class DispatcherSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
+{
+    private TestNode Node => fixture.Node;
+
+    [Fact]
+    public async Task Channel_actors_run_on_the_channel_dispatcher_and_connections_on_theirs()
+    {
+        var channel = Channels.Unique("dispatch");
+        await using var client = await Node.ConnectAsync(channel);
+        using var response = await Node.PostAsync(channel, "hello");
+        Assert.Equal("hello", await client.ReceiveTextAsync());
+
+        var system = Node.Node.Services.GetRequiredService<HubRuntime>().System;
+        Assert.Equal(AkkaWiring.ChannelDispatcherId, await DispatcherOf(system, "/system/sharding/channel"));
+        Assert.Equal(AkkaWiring.ChannelDispatcherId, await DispatcherOf(system, "/system/sharding/channel/*/*"));
+        Assert.Equal(AkkaWiring.ChannelDispatcherId, await DispatcherOf(system, "/user/local-channels"));
+        Assert.Equal(AkkaWiring.ChannelDispatcherId, await DispatcherOf(system, "/user/local-channels/*"));
+        Assert.Equal(ConnectionDispatcher.Id, await DispatcherOf(system, "/user/connections/*"));
+
+        var threads = system.Settings.Config.GetInt(AkkaWiring.ChannelDispatcherId + ".dedicated-thread-pool.thread-count");
+        Assert.Equal(Node.Node.Settings.ChannelThreads, threads);
+    }
+
+    // The dispatcher of the first actor that answers at the path (wildcards allowed).
+    private static async Task<string> DispatcherOf(ActorSystem system, string path)
+    {
+        var identity = await system.ActorSelection(path).Ask<ActorIdentity>(new Identify(path), TimeSpan.FromSeconds(10));
+        var actor = Assert.IsAssignableFrom<ActorRefWithCell>(identity.Subject);
+        return actor.Underlying.Props.Dispatcher;
+    }
+}
