@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# CPU profile of the node under one bench scenario, with perf (Linux): which frames, kernel and .NET, use the
+# node's CPU. Starts a fresh node with perf maps on, optionally runs a warm-up of the same scenario, starts the
+# measured run, records the node with `perf record -g` for DURATION seconds from DELAY seconds into the run,
+# stops the node and writes a report of the busiest frames (self and inclusive).
+#
+#   bench/profile.sh channels --channels 2000 --subscribers 5 --messages 80000 --publishers 32
+#   WARM="fanout --subscribers 1000 --messages 500 --publishers 4 --rate 0" \
+#     bench/profile.sh fanout --subscribers 1000 --messages 2000 --publishers 4 --rate 0
+#
+# Knobs (environment): WARM="<scenario args>" (a warm-up run first: a cold node is still tiering up its JIT),
+# DELAY=6 DURATION=5 (seconds), NODE_ARGS="--set k=v ...", OUT=bench/results/profile-<UTC>.
+# Needs perf (Debian: linux-perf) and root or kernel.perf_event_paranoid <= 1 for kernel frames.
+# DOTNET_PerfMapEnabled=1 makes the runtime write /tmp/perf-PID.map for JIT-compiled code, and
+# DOTNET_EnableWriteXorExecute=0 keeps that code at the addresses the map names.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+
+if [[ $# -eq 0 ]]; then sed -n '2,16p' "$0"; exit 2; fi
+command -v perf >/dev/null || { echo "error: perf not found (Debian: apt-get install linux-perf)" >&2; exit 1; }
+DELAY=${DELAY:-6}
+DURATION=${DURATION:-5}
+OUT=${OUT:-bench/results/profile-$(date -u +%Y%m%dT%H%M%SZ)}
+NODE_BIN=${NODE_BIN:-$ROOT/src/PingActors.Node/bin/Release/net10.0/PingActors.Node}
+BENCH_BIN=$ROOT/bench/PingActors.Bench/bin/Release/net10.0/PingActors.Bench
+HUB=127.0.0.1:8080
+OPS=127.0.0.1:8089
+mkdir -p "$(dirname "$OUT")"
+
+SERVER_PID=
+trap 'stop_pid "$SERVER_PID"' EXIT
+say "node with perf maps"
+# shellcheck disable=SC2086
+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "$NODE_BIN" --set "pingactors.hub.listen=$HUB" \
+  --set "pingactors.ops.listen=$OPS" --set pingactors.log.level=warning --set akka.loglevel=WARNING ${NODE_ARGS:-} \
+  > "$OUT.node.log" 2>&1 &
+SERVER_PID=$!
+wait_http "http://$OPS/ping"
+TARGET=(--url "http://$HUB" --stats-url "http://$OPS/stats" --label node --pid "$SERVER_PID")
+if [[ -n "${WARM:-}" ]]; then
+  say "warm-up: $WARM"
+  # shellcheck disable=SC2086
+  "$BENCH_BIN" $WARM "${TARGET[@]}" > /dev/null 2>&1
+fi
+say "measured run: $*"
+"$BENCH_BIN" "$@" "${TARGET[@]}" > "$OUT.bench.txt" 2>&1 &
+BENCH_PID=$!
+sleep "$DELAY"
+show "perf record -e cpu-clock -F 2000 -g -p $SERVER_PID -- sleep $DURATION"
+perf record -q -e cpu-clock -F 2000 -g -p "$SERVER_PID" -o "$OUT.perf.data" -- sleep "$DURATION"
+wait "$BENCH_PID" || true
+stop_pid "$SERVER_PID"
+SERVER_PID=
+{
+  echo "# $* (warm-up: ${WARM:-none}); node CPU by shared object, then the busiest frames"
+  grep '^{' "$OUT.bench.txt" | tail -1
+  perf report -i "$OUT.perf.data" --no-children --sort dso -g none --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -8
+  echo "## self"
+  perf report -i "$OUT.perf.data" --no-children --sort sym -g none --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
+  echo "## inclusive"
+  perf report -i "$OUT.perf.data" --children --sort sym -g none --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -60
+} | cut -c1-220 > "$OUT.txt"
+rm -f "$OUT.perf.data.old"
+say "report: $OUT.txt (raw: $OUT.perf.data, not for git)"
