@@ -25,8 +25,8 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     // Connections that joined, with their outbox once their socket is open.
     private readonly Dictionary<IActorRef, Member> _members = [];
 
-    // The active outboxes, kept as a list so the per-message loop is a plain array walk.
-    private readonly List<IActorRef> _outboxes = [];
+    // The active sockets' delivery callbacks, kept as a list so the per-message loop is a plain array walk.
+    private readonly List<Action<Payload>> _outboxes = [];
     private readonly List<IActorRef> _waitingForSubscription = [];
     private bool _subscribed;
     private long _joinsReceived;
@@ -162,7 +162,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
 
     private void OnActivate(Activate a)
     {
-        if (!_members.TryGetValue(a.Connection, out var member) || member.Outbox is not null)
+        if (!_members.TryGetValue(a.Connection, out var member) || member.Deliver is not null)
         {
             return;
         }
@@ -173,15 +173,15 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         {
             foreach (var payload in held)
             {
-                a.Outbox.Tell(payload, ActorRefs.NoSender);
+                a.Deliver(payload);
             }
 
             _metrics.Delivered.Inc(held.Count);
         }
 
         member.Held = null;
-        member.Outbox = a.Outbox;
-        _outboxes.Add(a.Outbox);
+        member.Deliver = a.Deliver;
+        _outboxes.Add(a.Deliver);
     }
 
     private void OnMessage(ChannelMessage message)
@@ -208,7 +208,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         var outboxes = _outboxes;
         for (var i = 0; i < outboxes.Count; i++)
         {
-            outboxes[i].Tell(payload, ActorRefs.NoSender);
+            outboxes[i](payload);
         }
 
         _metrics.Delivered.Inc(outboxes.Count);
@@ -219,7 +219,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
 
         foreach (var member in _members.Values)
         {
-            if (member.Outbox is null)
+            if (member.Deliver is null)
             {
                 member.Hold(payload, _settings.OutboundMaxMessages, _metrics);
             }
@@ -244,9 +244,9 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
             return;
         }
 
-        if (member.Outbox is not null)
+        if (member.Deliver is not null)
         {
-            _outboxes.Remove(member.Outbox);
+            _outboxes.Remove(member.Deliver);
         }
 
         _waitingForSubscription.Remove(connection);
@@ -259,7 +259,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
 
     private sealed class Member
     {
-        public IActorRef? Outbox { get; set; }
+        public Action<Payload>? Deliver { get; set; }
 
         public Queue<Payload>? Held { get; set; }
 

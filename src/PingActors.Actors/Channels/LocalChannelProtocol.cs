@@ -1,4 +1,5 @@
 using Akka.Actor;
+using PingActors.Actors.Hub;
 
 namespace PingActors.Actors.Channels;
 
@@ -11,8 +12,13 @@ public sealed record Joined(string Channel, IActorRef LocalChannel);
 /// <summary>The connection is gone (sent from its PostStop, which runs however it stops; to the hub if it was never joined).</summary>
 public sealed record Leave(string Channel, IActorRef Connection);
 
-/// <summary>The connection's socket is open: deliver to <paramref name="Outbox"/> from now on (after what was held for it).</summary>
-public sealed record Activate(IActorRef Connection, IActorRef Outbox);
+/// <summary>
+/// The connection's socket is open: hand each message to <paramref name="Deliver"/> from now on (after what
+/// was held for it). It is the socket stage's async callback, which queues the message for the stage in
+/// its interpreter's mailbox: the same path an actor message to the stage would take, without the
+/// actor-ref layer in front (docs/benchmarks.md).
+/// </summary>
+public sealed record Activate(IActorRef Connection, Action<Payload> Deliver);
 
 /// <summary>A node-local channel has no members left after <paramref name="JoinsReceived"/> joins.</summary>
 internal sealed record LocalChannelIdle(string Channel, long JoinsReceived);

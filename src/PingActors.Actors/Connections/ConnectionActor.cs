@@ -36,7 +36,7 @@ public sealed class ConnectionActor : UntypedActor
     private ICancelable? _timeout;
     private WebSocket? _startingSocket;
     private IActorRef? _localChannel;
-    private IActorRef? _outbox;
+    private Action<object>? _outbox;
     private CloseReason? _closeRequested;
     private State _state = State.Created;
     private bool _streamEnded;
@@ -65,7 +65,7 @@ public sealed class ConnectionActor : UntypedActor
         (_localChannel ?? Ctx.LocalChannels).Tell(new Leave(Channel, Self));
         if (!_streamEnded)
         {
-            _outbox?.Tell(AbortSocket.Instance);
+            _outbox?.Invoke(AbortSocket.Instance);
         }
 
         if (_state == State.Open)
@@ -85,7 +85,7 @@ public sealed class ConnectionActor : UntypedActor
                 inbound.Ack();
                 break;
             case OutboxReady ready:
-                OnOutboxReady(ready.Outbox);
+                OnOutboxReady(ready);
                 break;
             case StartConnection start when _state == State.Created:
                 OnStart(start);
@@ -164,16 +164,16 @@ public sealed class ConnectionActor : UntypedActor
         Ctx.StreamHosts.Run(_start.StreamHost, new RunConnectionStream(graph, Self));
     }
 
-    private void OnOutboxReady(IActorRef outbox)
+    private void OnOutboxReady(OutboxReady ready)
     {
         _timeout?.Cancel();
         _timeout = null;
         _startingSocket = null; // the stream owns it now
-        _outbox = outbox;
+        var outbox = _outbox = ready.Outbox;
         _localChannel!.Tell(new Activate(Self, outbox));
         if (_closeRequested is not null)
         {
-            outbox.Tell(new CloseSocket(_closeRequested, Flush: true));
+            outbox(new CloseSocket(_closeRequested, Flush: true));
         }
     }
 
@@ -186,7 +186,7 @@ public sealed class ConnectionActor : UntypedActor
         }
 
         _closeRequested = reason;
-        _outbox?.Tell(new CloseSocket(reason, Flush: true));
+        _outbox?.Invoke(new CloseSocket(reason, Flush: true));
     }
 
     private void OnLocalChannelStopped()
@@ -199,7 +199,7 @@ public sealed class ConnectionActor : UntypedActor
 
         // Our local channel died without us leaving it: we would silently miss messages, so close.
         Context.GetLogger().Warning("Local channel {0} stopped under a live connection; closing it", Channel);
-        _outbox?.Tell(new CloseSocket(CloseReasons.InternalError, Flush: false));
+        _outbox?.Invoke(new CloseSocket(CloseReasons.InternalError, Flush: false));
     }
 
     private void OnClientMessage(Payload payload)
@@ -207,7 +207,7 @@ public sealed class ConnectionActor : UntypedActor
         if (payload.Length == 0)
         {
             // An empty message is a keepalive: echoed to the sender only, never published (as Pinghub).
-            _outbox?.Tell(payload);
+            _outbox?.Invoke(payload);
             return;
         }
 

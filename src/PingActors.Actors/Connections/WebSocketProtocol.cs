@@ -1,10 +1,14 @@
-using Akka.Actor;
 using PingActors.Actors.Hub;
 
 namespace PingActors.Actors.Connections;
 
-/// <summary>Sent by the socket stage to its connection actor: deliveries for this socket go to <paramref name="Outbox"/>.</summary>
-public sealed record OutboxReady(IActorRef Outbox);
+/// <summary>
+/// Sent by the socket stage to its connection actor: <paramref name="Outbox"/> takes the socket's
+/// deliveries (<see cref="Payload"/>) and control messages (<see cref="CloseSocket"/>, <see cref="AbortSocket"/>).
+/// It is the stage's async callback: it queues the message for the stage in its interpreter's mailbox, as
+/// a message to a stage actor would be, without an actor ref (and its per-socket cost) in front.
+/// </summary>
+public sealed record OutboxReady(Action<object> Outbox);
 
 /// <summary>Told to an outbox: close the socket with <paramref name="Reason"/>; with <paramref name="Flush"/> the queued messages go out first.</summary>
 public sealed record CloseSocket(CloseReason Reason, bool Flush);

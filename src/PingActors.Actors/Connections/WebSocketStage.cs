@@ -10,9 +10,9 @@ namespace PingActors.Actors.Connections;
 
 /// <summary>
 /// The socket end of a connection's stream. Downstream it emits the client's messages, reading the next
-/// one only when pulled (so a busy connection actor pushes back on the client through TCP). Its stage
-/// actor is the connection's outbox: channel deliveries are told straight to it, queued within the
-/// configured bounds and written one at a time.
+/// one only when pulled (so a busy connection actor pushes back on the client through TCP). An async
+/// callback of the stage is the connection's outbox (<see cref="OutboxReady"/>): channel deliveries are
+/// handed straight to it, queued within the configured bounds and written one at a time.
 /// </summary>
 /// <remarks>
 /// Written for a small idle footprint: the logic is its own out-handler, the callbacks for writes, timers
@@ -75,8 +75,7 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
 
         public override void PreStart()
         {
-            var outbox = GetStageActor(OnOutboxMessage);
-            _stage._owner.Tell(new OutboxReady(outbox.Ref), ActorRefs.NoSender);
+            _stage._owner.Tell(new OutboxReady(GetAsyncCallback<object>(OnOutboxMessage)), ActorRefs.NoSender);
         }
 
         public override void PostStop()
@@ -100,9 +99,9 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
 
         public override void OnDownstreamFinish(Exception cause) => AbortAndStop();
 
-        private void OnOutboxMessage((IActorRef Sender, object Message) envelope)
+        private void OnOutboxMessage(object message)
         {
-            switch (envelope.Message)
+            switch (message)
             {
                 case Payload payload:
                     Enqueue(payload);

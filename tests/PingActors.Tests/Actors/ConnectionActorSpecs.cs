@@ -91,10 +91,10 @@ public sealed class ConnectionActorSpecs : TestKit, IAsyncLifetime
         var (_, outbox) = await OpenAsync("/c");
         for (var i = 0; i < 20; i++)
         {
-            outbox.Tell(Payload.Text("m" + i));
+            outbox(Payload.Text("m" + i));
         }
 
-        outbox.Tell(new Payload(false, [1, 2, 3]));
+        outbox(new Payload(false, [1, 2, 3]));
         for (var i = 0; i < 20; i++)
         {
             Assert.Equal((WebSocketMessageType.Text, "m" + i), await ReceiveAsync());
@@ -160,7 +160,7 @@ public sealed class ConnectionActorSpecs : TestKit, IAsyncLifetime
         return connection;
     }
 
-    private async Task<(IActorRef Connection, IActorRef Outbox)> OpenAsync(string channel)
+    private async Task<(IActorRef Connection, Action<Payload> Deliver)> OpenAsync(string channel)
     {
         var connection = Start(channel);
         _localChannels.ExpectMsg<Join>();
@@ -168,7 +168,7 @@ public sealed class ConnectionActorSpecs : TestKit, IAsyncLifetime
         connection.Tell(new Joined(channel, localChannel.Ref));
         var activate = localChannel.ExpectMsg<Activate>(TimeSpan.FromSeconds(10));
         await AwaitConditionAsync(() => Task.FromResult(_client is not null), TimeSpan.FromSeconds(5));
-        return (connection, activate.Outbox);
+        return (connection, activate.Deliver);
     }
 
     // The accept delegate the HTTP side would pass: here it opens a loopback TCP pair and wraps both ends.

@@ -49,7 +49,7 @@ public sealed class LocalChannelSpecs : TestKit
         channel.Tell(Message(1, "a"));
         channel.Tell(Message(2, "b"));
         var outbox = CreateTestProbe();
-        channel.Tell(new Activate(connection.Ref, outbox.Ref));
+        channel.Tell(new Activate(connection.Ref, p => outbox.Ref.Tell(p)));
         channel.Tell(Message(3, "c"));
 
         Assert.Equal("a", Text(outbox.ExpectMsg<Payload>()));
@@ -70,7 +70,7 @@ public sealed class LocalChannelSpecs : TestKit
         }
 
         var outbox = CreateTestProbe();
-        channel.Tell(new Activate(connection.Ref, outbox.Ref));
+        channel.Tell(new Activate(connection.Ref, p => outbox.Ref.Tell(p)));
         Assert.Equal(["m3", "m4", "m5"], new[] { Text(outbox.ExpectMsg<Payload>()), Text(outbox.ExpectMsg<Payload>()), Text(outbox.ExpectMsg<Payload>()) });
         AwaitAssert(() => Assert.Equal(2, _metrics.Dropped.Value));
     }
@@ -86,7 +86,7 @@ public sealed class LocalChannelSpecs : TestKit
             var connection = Sys.ActorOf(Props.Create(() => new Idle()));
             connections.Add(connection);
             channel.Tell(new Join("/c", connection));
-            channel.Tell(new Activate(connection, outbox.Ref));
+            channel.Tell(new Activate(connection, p => outbox.Ref.Tell(p)));
         }
 
         for (var i = 1; i <= 100; i++)
@@ -202,7 +202,7 @@ public sealed class LocalChannelSpecs : TestKit
         channel.Tell(new Join("/c", connection.Ref));
         connection.ExpectMsg<Joined>();
         var outbox = CreateTestProbe();
-        channel.Tell(new Activate(connection.Ref, outbox.Ref));
+        channel.Tell(new Activate(connection.Ref, p => outbox.Ref.Tell(p)));
         return outbox;
     }
 

@@ -69,7 +69,7 @@ public sealed class ShardedChannelSpecs : TestKit, IAsyncLifetime
             hub.Tell(new Join("/race", joining.Ref));
             var joined = joining.ExpectMsg<Joined>(TimeSpan.FromSeconds(10));
             var outbox = CreateTestProbe();
-            joined.LocalChannel.Tell(new Activate(joining.Ref, outbox.Ref));
+            joined.LocalChannel.Tell(new Activate(joining.Ref, p => outbox.Ref.Tell(p)));
 
             var published = await _region.Ask<Published>(new Publish("/race", Payload.Text("round " + round)), TimeSpan.FromSeconds(10));
             Assert.Equal(1, published.Nodes);
@@ -115,7 +115,7 @@ public sealed class ShardedChannelSpecs : TestKit, IAsyncLifetime
             hub.Tell(new Join("/order", connection.Ref));
             var joined = connection.ExpectMsg<Joined>(TimeSpan.FromSeconds(10));
             var outbox = CreateTestProbe();
-            joined.LocalChannel.Tell(new Activate(connection.Ref, outbox.Ref));
+            joined.LocalChannel.Tell(new Activate(connection.Ref, p => outbox.Ref.Tell(p)));
             outboxes.Add(outbox);
         }
 
