@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Net.WebSockets;
 
 namespace PingActors.Bench;
 
@@ -43,11 +42,11 @@ internal static class Channels
         var postLatency = new Histogram();
         var subs = new Delivery.Subscriber?[total];
         var (failures, errors, connectSeconds) = await Delivery.ConnectAllAsync(
-            target, total, i => Name(i % channels),
+            total, (i, ct) => target.OpenRawAsync(Name(i % channels), ct),
             (i, ws) =>
             {
                 var c = i % channels;
-                var s = new Delivery.Subscriber(ws, c, SlotsOf(c), publishers, latency, Math.Max(size, 96) + 64);
+                var s = new Delivery.Subscriber(ws, c, SlotsOf(c), publishers, latency);
                 subs[i] = s;
                 s.Start();
             },
@@ -205,7 +204,7 @@ internal static class Channels
         report.Add("errors", errors.Count == 0 ? "" : string.Join("; ", errors.Take(3).Select(kv => $"{kv.Value}x {kv.Key}")));
         report.Add("load_average", File.ReadAllText("/proc/loadavg").Trim(), "load average (1/5/15 min) at the end");
 
-        await Idle.CloseAllAsync(live.Select(s => (ClientWebSocket?)s.Socket).ToArray(), concurrency);
+        await RawWebSocket.CloseAllAsync(live.Select(s => s.Socket).ToArray(), concurrency);
         report.Print(jsonOut);
         var lost = expected - live.Sum(s => s.Unique);
         return failures > 0 || unregistered > 0 || lost != 0 ? 1 : 0;
