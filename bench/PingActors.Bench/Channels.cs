@@ -172,7 +172,7 @@ internal static class Channels
 
         var publishing = Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(() => Publisher(p))));
         var publishSeconds = await Delivery.AwaitDeliveryAsync(publishing, live, expected, latency, drainTimeout, start);
-        var (toolCpu, serverCpu, _) = cpu.Stop();
+        var (toolCpu, serverCpu, cpuSeconds) = cpu.Stop();
         var lastDelivery = live.Max(s => s.LastDelivery);
         var window = (lastDelivery > start ? lastDelivery - start : Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
         var statsAfter = await target.StatsAsync();
@@ -196,6 +196,7 @@ internal static class Channels
         report.Add("post_p50_ms", postLatency.Percentile(0.50) / 1000.0, "POST round trip p50 (ms)");
         report.Add("post_p99_ms", postLatency.Percentile(0.99) / 1000.0, "POST round trip p99 (ms)");
         report.Add("tool_cpu_pct_core", toolCpu, "tool CPU (% of one core)");
+        report.Add("tool_cpu_us_per_delivery", toolCpu / 100 * cpuSeconds * 1e6 / Math.Max(1, live.Sum(s => s.Received)), "tool CPU per delivery (us, publishing included)");
         report.Add("server_cpu_pct_core", serverCpu, "server CPU (% of one core)");
         report.Add("cores", Environment.ProcessorCount);
         report.Add("server_rss_before_kib", rssBefore, "server RSS before measuring (KiB)");

@@ -233,15 +233,12 @@ internal static class Delivery
         long Delivered() => live.Sum(s => Volatile.Read(ref s.Received));
         var lastProgress = Stopwatch.StartNew();
         var lastCount = -1L;
-        double publishSeconds = 0;
+
+        // The moment publishing ended, exactly (the polling below is 100 ms apart).
+        var publishedAt = publishing.ContinueWith(_ => Stopwatch.GetTimestamp(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         bool Done()
         {
             var published = publishing.IsCompleted; // read once: it may complete while we look
-            if (published && publishSeconds == 0)
-            {
-                publishSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            }
-
             var soFar = Delivered();
             if (soFar != lastCount)
             {
@@ -259,6 +256,6 @@ internal static class Delivery
             Done,
             () => $"{(publishing.IsCompleted ? "published" : "publishing")}, p99 {latency.Percentile(0.99) / 1000.0:N1} ms");
         await publishing;
-        return publishSeconds;
+        return (await publishedAt - start) / (double)Stopwatch.Frequency;
     }
 }

@@ -154,7 +154,7 @@ internal static class WsPublish
 
         var publishing = Task.WhenAll(senders.Select((x, order) => Task.Run(() => Sender(x.s!, x.i, order))));
         var publishSeconds = await Delivery.AwaitDeliveryAsync(publishing, live, expected, latency, drainTimeout, start);
-        var (toolCpu, serverCpu, _) = cpu.Stop();
+        var (toolCpu, serverCpu, cpuSeconds) = cpu.Stop();
         var lastDelivery = live.Max(s => s.LastDelivery);
         var window = (lastDelivery > start ? lastDelivery - start : Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
         var statsAfter = await target.StatsAsync();
@@ -176,6 +176,7 @@ internal static class WsPublish
         report.Add("warmup_send_errors", warmupSendErrors, "warm-up and marker sends that failed");
         Delivery.AddDeliveryRows(report, live, expected, latency, publishSeconds, window, (long)live.Length * messages, "sends_per_sec");
         report.Add("tool_cpu_pct_core", toolCpu, "tool CPU (% of one core)");
+        report.Add("tool_cpu_us_per_delivery", toolCpu / 100 * cpuSeconds * 1e6 / Math.Max(1, live.Sum(s => s.Received)), "tool CPU per delivery (us, publishing included)");
         report.Add("server_cpu_pct_core", serverCpu, "server CPU (% of one core)");
         report.Add("cores", Environment.ProcessorCount);
         report.Add("server_rss_before_kib", rssBefore, "server RSS before measuring (KiB)");
