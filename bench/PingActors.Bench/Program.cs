@@ -1,5 +1,14 @@
 using PingActors.Bench;
 
+// Socket completions run on the runtime's epoll threads instead of hopping to the thread pool: the
+// subscribers' work per read is a few spans parsed, and the hop (a work item, a thread woken, its spinning)
+// cost more than that: it halved the tool's CPU per delivery in fanout (docs/benchmarks.md). Read once, when
+// the first socket registers, so it must be set before any socket exists; an explicit value wins.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+{
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+}
+
 try
 {
     var options = Options.Parse(args);

@@ -45,11 +45,9 @@ internal sealed class RawWebSocket
     }
 
     /// <summary>
-    /// The receive buffer of each socket, kept for its whole life. Measured against renting a 64 KiB pooled
-    /// buffer only while data is there (a zero-byte receive first, which costs one more recv(MSG_PEEK) per
-    /// wake-up and a rent/return): the fixed buffer took less tool CPU per delivery in fanout and channels
-    /// (see docs/benchmarks.md), at 4 KiB of memory per socket (40 MiB for 10,000). 4 KiB holds about 50
-    /// fan-out messages of 64 B, more than one wake-up brings here.
+    /// The receive buffer of each socket, kept for its whole life: 40 MiB for 10,000 sockets. 4 KiB holds
+    /// about 50 fan-out messages of 64 B, more than one read brings here (see the receive loop for what else
+    /// was measured).
     /// </summary>
     public const int BufferSize = 4096;
 
@@ -71,8 +69,9 @@ internal sealed class RawWebSocket
     private long _payloadLeft; // of a frame larger than the buffer, still to come
     private bool _payloadFin;
 
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ISink? _sink;
-    private Task _loop = Task.CompletedTask;
+    private SocketAsyncEventArgs? _args;
     private int _closeSent; // 0/1, Interlocked
     private volatile bool _closeReceived;
     private volatile bool _closing; // CloseAsync was called
@@ -199,63 +198,112 @@ internal sealed class RawWebSocket
     public void Start(ISink sink)
     {
         _sink = sink;
-        _loop = Task.Run(ReceiveLoopAsync);
+        _args = new SocketAsyncEventArgs();
+        _args.Completed += (_, e) => ReceiveLoop(e);
+        _args.SetBuffer(_buffer, 0, _buffer.Length);
+        ThreadPool.UnsafeQueueUserWorkItem(static self => self.First(), this, preferLocal: false);
     }
 
-    // One loop per socket: await Socket.ReceiveAsync(Memory<byte>), a ValueTask backed by the socket's own
-    // cached SocketAsyncEventArgs, so a receive allocates nothing and one that finds data waiting completes
-    // synchronously without a thread-pool hop. A hand-written SocketAsyncEventArgs loop (Completed callback,
-    // ReceiveAsync(args) == false for synchronous completion) measured the same tool CPU per delivery within
-    // run-to-run noise (docs/benchmarks.md), so the simpler code stays.
-    private async Task ReceiveLoopAsync()
+    // The receive loop is a SocketAsyncEventArgs per socket: ReceiveAsync(args) == false is a synchronous
+    // completion (loop on), true means the Completed callback runs it later, on the runtime's epoll thread
+    // (Program.cs turns inline socket completions on). Measured against `await socket.ReceiveAsync(Memory)`
+    // (a ValueTask on the socket's own cached args) with inline completions, Baseline, fanout 1,000 x 1,000
+    // and channels 2,000 x 5: 1.7 against 2.3-2.9 us of tool CPU per delivery in fanout, 8.9-9.4 against
+    // 10.0-10.2 in channels (2 runs each; docs/benchmarks.md). With thread-pool completions the two were
+    // alike (4.9-6.3 against 5.1-5.4 us). The buffer is fixed, 4 KiB: renting a 64 KiB pooled one only
+    // while data is there (a zero-byte receive first, so one more recv(MSG_PEEK) per wake-up, and a copy of
+    // any partial frame) measured no leaner (fanout 3.1-4.2 us, channels 8.9-10.1), nor did a fixed 16 KiB.
+    private void First()
     {
         var end = End.Error;
+        if (_end > _start && !Parse(_sink!, Stopwatch.GetTimestamp(), ref end))
+        {
+            Finish(end);
+            return;
+        }
+
+        Receive(_args!);
+    }
+
+    /// <summary>Issues receives until one pends (its completion calls <see cref="ReceiveLoop"/>) or the loop ends.</summary>
+    private void Receive(SocketAsyncEventArgs e)
+    {
         try
         {
-            var sink = _sink!;
-            if (_end > _start && !Parse(sink, Stopwatch.GetTimestamp(), ref end))
+            e.SetBuffer(_end, _buffer.Length - _end);
+            if (_socket.ReceiveAsync(e))
             {
                 return;
-            }
-
-            while (true)
-            {
-                var n = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    end = _closeReceived ? (Volatile.Read(ref _closeSent) == 2 ? End.ClosedByUs : End.ClosedByServer) : End.Eof;
-                    return;
-                }
-
-                _end += n;
-                if (!Parse(sink, Stopwatch.GetTimestamp(), ref end))
-                {
-                    return;
-                }
             }
         }
         catch (Exception)
         {
-            if (_closeReceived)
-            {
-                end = Volatile.Read(ref _closeSent) == 2 ? End.ClosedByUs : End.ClosedByServer;
-            }
+            Finish(EndAfterError());
+            return;
         }
-        finally
+
+        ReceiveLoop(e);
+    }
+
+    private void ReceiveLoop(SocketAsyncEventArgs e)
+    {
+        var end = End.Error;
+        while (true)
         {
-            if (_message is not null)
+            if (e.SocketError != SocketError.Success)
             {
-                ArrayPool<byte>.Shared.Return(_message);
-                _message = null;
+                Finish(EndAfterError());
+                return;
             }
 
-            if (end is End.Eof or End.Error && !_failing)
+            if (e.BytesTransferred == 0)
             {
-                _socket.Dispose();
+                Finish(_closeReceived ? EndAfterError() : End.Eof);
+                return;
             }
 
-            _sink!.OnEnd(end);
+            _end += e.BytesTransferred;
+            if (!Parse(_sink!, Stopwatch.GetTimestamp(), ref end))
+            {
+                Finish(end);
+                return;
+            }
+
+            try
+            {
+                e.SetBuffer(_end, _buffer.Length - _end);
+                if (_socket.ReceiveAsync(e))
+                {
+                    return;
+                }
+            }
+            catch (Exception)
+            {
+                Finish(EndAfterError());
+                return;
+            }
         }
+    }
+
+    /// <summary>After a close frame, the end of TCP (or an error) is a clean close; before one, an error.</summary>
+    private End EndAfterError() => !_closeReceived ? End.Error : Volatile.Read(ref _closeSent) == 2 ? End.ClosedByUs : End.ClosedByServer;
+
+    private void Finish(End end)
+    {
+        if (_message is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_message);
+            _message = null;
+        }
+
+        if (end is End.Eof or End.Error && !_failing)
+        {
+            _socket.Dispose();
+        }
+
+        _args?.Dispose();
+        _sink!.OnEnd(end);
+        _done.TrySetResult();
     }
 
     /// <summary>
@@ -590,7 +638,7 @@ internal sealed class RawWebSocket
                 await SendCloseAsync(1000, cts.Token).ConfigureAwait(false); // normal closure
             }
 
-            await _loop.WaitAsync(timeout).ConfigureAwait(false);
+            await _done.Task.WaitAsync(timeout).ConfigureAwait(false);
         }
         catch (Exception)
         {
