@@ -72,7 +72,7 @@ internal sealed class RawWebSocket
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ISink? _sink;
     private SocketAsyncEventArgs? _args;
-    private int _closeSent; // 0/1, Interlocked
+    private int _closeSent; // Interlocked: 0 not yet, 1 as an answer or after a protocol error, 2 by CloseAsync
     private volatile bool _closeReceived;
     private volatile bool _closing; // CloseAsync was called
     private bool _failing; // Fail sent a close frame and disposes the socket after it
@@ -87,8 +87,6 @@ internal sealed class RawWebSocket
 
     /// <summary>The close status the server sent, or 0.</summary>
     public int CloseStatus { get; private set; }
-
-    public bool IsOpen => Volatile.Read(ref _closeSent) == 0 && !_closeReceived;
 
     /// <summary>
     /// The opening handshake on a connected socket: GET with a random Sec-WebSocket-Key, then a 101 answer with
@@ -296,9 +294,9 @@ internal sealed class RawWebSocket
             _message = null;
         }
 
-        if (end is End.Eof or End.Error && !_failing)
+        if (!_failing)
         {
-            _socket.Dispose();
+            _socket.Dispose(); // the server ended TCP, or it broke: nothing more to send
         }
 
         _args?.Dispose();
@@ -574,7 +572,7 @@ internal sealed class RawWebSocket
 
         var key = frame.AsSpan(head, 4);
         RandomNumberGenerator.Fill(key);
-        Mask(payload, frame.AsSpan(head + 4, payload.Length), MemoryMarshal.Read<uint>(key));
+        Mask(payload, frame.AsSpan(head + 4, payload.Length), key);
         return SendLockedAsync(frame, total, ct);
     }
 
@@ -607,10 +605,13 @@ internal sealed class RawWebSocket
         }
     }
 
-    /// <summary>dst = src XOR the 4-byte key repeated (key as read from memory), 8 bytes at a time.</summary>
-    private static void Mask(ReadOnlySpan<byte> src, Span<byte> dst, uint key)
+    /// <summary>dst = src XOR the 4-byte key repeated, 8 bytes at a time.</summary>
+    private static void Mask(ReadOnlySpan<byte> src, Span<byte> dst, ReadOnlySpan<byte> key)
     {
-        var k8 = key | ((ulong)key << 32);
+        Span<byte> twice = stackalloc byte[8];
+        key.CopyTo(twice);
+        key.CopyTo(twice[4..]);
+        var k8 = MemoryMarshal.Read<ulong>(twice);
         var i = 0;
         for (; i + 8 <= src.Length; i += 8)
         {
@@ -619,7 +620,7 @@ internal sealed class RawWebSocket
 
         for (; i < src.Length; i++)
         {
-            dst[i] = (byte)(src[i] ^ (byte)(key >> (8 * (i & 3))));
+            dst[i] = (byte)(src[i] ^ key[i & 3]);
         }
     }
 
