@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Net.WebSockets;
 
 namespace PingActors.Bench;
 
@@ -43,11 +42,11 @@ internal static class Channels
         var postLatency = new Histogram();
         var subs = new Delivery.Subscriber?[total];
         var (failures, errors, connectSeconds) = await Delivery.ConnectAllAsync(
-            target, total, i => Name(i % channels),
+            total, (i, ct) => target.OpenRawAsync(Name(i % channels), ct),
             (i, ws) =>
             {
                 var c = i % channels;
-                var s = new Delivery.Subscriber(ws, c, SlotsOf(c), publishers, latency, Math.Max(size, 96) + 64);
+                var s = new Delivery.Subscriber(ws, c, SlotsOf(c), publishers, latency);
                 subs[i] = s;
                 s.Start();
             },
@@ -173,7 +172,7 @@ internal static class Channels
 
         var publishing = Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(() => Publisher(p))));
         var publishSeconds = await Delivery.AwaitDeliveryAsync(publishing, live, expected, latency, drainTimeout, start);
-        var (toolCpu, serverCpu, _) = cpu.Stop();
+        var (toolCpu, serverCpu, cpuSeconds) = cpu.Stop();
         var lastDelivery = live.Max(s => s.LastDelivery);
         var window = (lastDelivery > start ? lastDelivery - start : Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
         var statsAfter = await target.StatsAsync();
@@ -197,6 +196,7 @@ internal static class Channels
         report.Add("post_p50_ms", postLatency.Percentile(0.50) / 1000.0, "POST round trip p50 (ms)");
         report.Add("post_p99_ms", postLatency.Percentile(0.99) / 1000.0, "POST round trip p99 (ms)");
         report.Add("tool_cpu_pct_core", toolCpu, "tool CPU (% of one core)");
+        report.Add("tool_cpu_us_per_delivery", toolCpu / 100 * cpuSeconds * 1e6 / Math.Max(1, live.Sum(s => s.Received)), "tool CPU per delivery (us, publishing included)");
         report.Add("server_cpu_pct_core", serverCpu, "server CPU (% of one core)");
         report.Add("cores", Environment.ProcessorCount);
         report.Add("server_rss_before_kib", rssBefore, "server RSS before measuring (KiB)");
@@ -205,7 +205,7 @@ internal static class Channels
         report.Add("errors", errors.Count == 0 ? "" : string.Join("; ", errors.Take(3).Select(kv => $"{kv.Value}x {kv.Key}")));
         report.Add("load_average", File.ReadAllText("/proc/loadavg").Trim(), "load average (1/5/15 min) at the end");
 
-        await Idle.CloseAllAsync(live.Select(s => (ClientWebSocket?)s.Socket).ToArray(), concurrency);
+        await RawWebSocket.CloseAllAsync(live.Select(s => s.Socket).ToArray(), concurrency);
         report.Print(jsonOut);
         var lost = expected - live.Sum(s => s.Unique);
         return failures > 0 || unregistered > 0 || lost != 0 ? 1 : 0;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics;
-using System.Net.WebSockets;
 
 namespace PingActors.Bench;
 
@@ -39,9 +38,9 @@ internal static class Delivery
 
     public static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
 
-    /// <summary>Opens sockets[i] on channelOf(i) for every i, with a bounded number in flight; a progress bar when it can.</summary>
+    /// <summary>Opens open(i) for every i below count, with a bounded number in flight; a progress bar when it can.</summary>
     public static async Task<(int Failures, Dictionary<string, int> Errors, double Seconds)> ConnectAllAsync(
-        Target target, int count, Func<int, string> channelOf, Action<int, ClientWebSocket> opened, int concurrency)
+        int count, Func<int, CancellationToken, Task<RawWebSocket>> open, Action<int, RawWebSocket> opened, int concurrency)
     {
         var failures = 0;
         var done = 0;
@@ -61,7 +60,7 @@ internal static class Delivery
                 try
                 {
                     using var t = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                    var ws = await target.OpenAsync(channelOf(i), t.Token).ConfigureAwait(false);
+                    var ws = await open(i, t.Token).ConfigureAwait(false);
                     opened(i, ws);
                 }
                 catch (Exception e)
@@ -91,8 +90,12 @@ internal static class Delivery
         return (failures, errors, sw.Elapsed.TotalSeconds);
     }
 
-    /// <summary>One subscriber on one channel: one pooled buffer, a bitmap over the channel's slots, last seq per publisher.</summary>
-    internal sealed class Subscriber(ClientWebSocket socket, int channel, int slots, int publishers, Histogram latency, int bufferSize)
+    /// <summary>
+    /// One subscriber on one channel: its <see cref="RawWebSocket"/> hands it every message as a span of the
+    /// socket's receive buffer; it keeps a bitmap over the channel's slots and the last seq per publisher.
+    /// Nothing here allocates per message.
+    /// </summary>
+    internal sealed class Subscriber(RawWebSocket socket, int channel, int slots, int publishers, Histogram latency) : RawWebSocket.ISink
     {
         private readonly ulong[] _seen = new ulong[(slots + 63) / 64];
         private readonly int[] _last = Enumerable.Repeat(-1, publishers).ToArray();
@@ -106,53 +109,25 @@ internal static class Delivery
         public volatile bool Measuring;
         public volatile bool Closed;
 
-        public ClientWebSocket Socket => socket;
+        public RawWebSocket Socket => socket;
 
         public int Channel => channel;
 
         /// <summary>Deliveries this subscriber should see.</summary>
         public int Slots => slots;
 
-        public void Start() => _ = Task.Run(ReceiveLoop);
+        public void Start() => socket.Start(this);
 
-        private async Task ReceiveLoop()
+        public void OnEnd(RawWebSocket.End end)
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
-            try
+            // The tool's own close at the end of a run is no loss; a clean close by the server counts only
+            // before measuring or while deliveries are missing; anything else counts.
+            Closed = end switch
             {
-                while (true)
-                {
-                    var count = 0;
-                    ValueWebSocketReceiveResult r;
-                    do
-                    {
-                        if (count == buffer.Length)
-                        {
-                            count = 0; // oversize: keep the head, which carries the header
-                        }
-
-                        r = await socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
-                        if (r.MessageType == WebSocketMessageType.Close)
-                        {
-                            Closed = !Measuring || Volatile.Read(ref Unique) < slots;
-                            return;
-                        }
-
-                        count += r.Count;
-                    }
-                    while (!r.EndOfMessage);
-
-                    OnMessage(buffer.AsSpan(0, count), Stopwatch.GetTimestamp());
-                }
-            }
-            catch (Exception)
-            {
-                Closed = true;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+                _ when socket.Closing => false,
+                RawWebSocket.End.ClosedByServer or RawWebSocket.End.ClosedByUs => !Measuring || Volatile.Read(ref Unique) < slots,
+                _ => true,
+            };
         }
 
         private static bool Next(ref ReadOnlySpan<byte> m, out long value)
@@ -167,7 +142,7 @@ internal static class Delivery
             return true;
         }
 
-        private void OnMessage(ReadOnlySpan<byte> m, long now)
+        public void OnMessage(ReadOnlySpan<byte> m, long now)
         {
             if (m.Length < 2)
             {
@@ -258,15 +233,12 @@ internal static class Delivery
         long Delivered() => live.Sum(s => Volatile.Read(ref s.Received));
         var lastProgress = Stopwatch.StartNew();
         var lastCount = -1L;
-        double publishSeconds = 0;
+
+        // The moment publishing ended, exactly (the polling below is 100 ms apart).
+        var publishedAt = publishing.ContinueWith(_ => Stopwatch.GetTimestamp(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         bool Done()
         {
             var published = publishing.IsCompleted; // read once: it may complete while we look
-            if (published && publishSeconds == 0)
-            {
-                publishSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            }
-
             var soFar = Delivered();
             if (soFar != lastCount)
             {
@@ -284,6 +256,6 @@ internal static class Delivery
             Done,
             () => $"{(publishing.IsCompleted ? "published" : "publishing")}, p99 {latency.Percentile(0.99) / 1000.0:N1} ms");
         await publishing;
-        return publishSeconds;
+        return (await publishedAt - start) / (double)Stopwatch.Frequency;
     }
 }

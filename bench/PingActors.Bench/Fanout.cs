@@ -1,17 +1,13 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.WebSockets;
-using System.Text;
 
 namespace PingActors.Bench;
 
 /// <summary>
-/// 1 channel x S subscribers, POST publishers. Each payload is ASCII: a kind letter, the publisher, its
-/// sequence number and a Stopwatch timestamp, padded to the requested size:
-/// <c>d 0 17 123456789 xxxx</c>. Kinds: <c>w</c> warm-up, <c>m</c> marker, <c>d</c> measured data.
+/// 1 channel x S subscribers, POST publishers. Payloads and subscribers are those of <see cref="Delivery"/>
+/// (channel 0; publisher p's k-th message is slot p * perPublisher + k of the channel):
+/// <c>d 0 1 17 517 123456789 xxxx</c>. Kinds: <c>w</c> warm-up, <c>m</c> marker, <c>d</c> measured data.
 /// </summary>
 internal static class Fanout
 {
@@ -103,55 +99,31 @@ internal static class Fanout
 
         var latency = new Histogram();
         var postLatency = new Histogram();
-        var subs = new Subscriber[subscribers];
+        var subs = new Delivery.Subscriber?[subscribers];
         var subUrl = new int[subscribers];
         var postNodes = new int[65]; // X-PingActors-Nodes answers of the measured POSTs (last slot: 64 or more, or unparsable)
         var countNodes = false;
-        var failures = 0;
-        var errors = new Dictionary<string, int>();
 
-        // 1. Subscribers.
-        var next = -1;
-        var connect = Stopwatch.StartNew();
-        async Task ConnectWorker()
-        {
-            while (true)
+        // 1. Subscribers (the tool's own WebSocket client: see RawWebSocket), round-robin over the hub URLs.
+        var (failures, errors, connectSeconds) = await Delivery.ConnectAllAsync(
+            subscribers,
+            (i, ct) => subTargets[i % subTargets.Length].OpenRawAsync(channel, ct),
+            (i, ws) =>
             {
-                var i = Interlocked.Increment(ref next);
-                if (i >= subscribers)
-                {
-                    return;
-                }
-
-                try
-                {
-                    using var t = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                    subUrl[i] = i % subTargets.Length;
-                    var ws = await subTargets[subUrl[i]].OpenAsync(channel, t.Token).ConfigureAwait(false);
-                    subs[i] = new Subscriber(ws, messages, publishers, perPublisher, latency, Math.Max(size, 64) + 64);
-                    subs[i].Start();
-                }
-                catch (Exception e)
-                {
-                    Interlocked.Increment(ref failures);
-                    lock (errors)
-                    {
-                        var key = e.GetBaseException().Message;
-                        errors[key] = errors.GetValueOrDefault(key) + 1;
-                    }
-                }
-            }
-        }
-
-        await Task.WhenAll(Enumerable.Range(0, Math.Min(concurrency, subscribers)).Select(_ => Task.Run(ConnectWorker)));
-        var live = subs.Where(s => s is not null).ToArray();
+                subUrl[i] = i % subTargets.Length;
+                var s = new Delivery.Subscriber(ws, 0, messages, publishers, latency);
+                subs[i] = s;
+                s.Start();
+            },
+            concurrency);
+        var live = subs.Where(s => s is not null).Select(s => s!).ToArray();
         if (live.Length == 0)
         {
             Console.Error.WriteLine($"error: no subscriber connected: {string.Join("; ", errors.Keys.Take(2))}");
             return 1;
         }
 
-        Log($"{live.Length} subscribers connected in {connect.Elapsed.TotalSeconds:N1} s, {failures} failures");
+        Log($"{live.Length} subscribers connected in {connectSeconds:N1} s, {failures} failures");
 
         using var http = new HttpClient(new SocketsHttpHandler
         {
@@ -188,7 +160,7 @@ internal static class Fanout
         //    every one is registered, and (FIFO) that the warm-up is drained.
         for (var i = 0; i < warmupMessages; i++)
         {
-            await Post(MakePayload('w', 0, i, size));
+            await Post(Delivery.Payload('w', 0, 0, i, 0, size));
         }
 
         var markerDeadline = Stopwatch.StartNew();
@@ -197,7 +169,7 @@ internal static class Fanout
         {
             if (markers == 0 || markerDeadline.Elapsed.TotalSeconds > markers * 3)
             {
-                await Post(MakePayload('m', 0, markers++, size));
+                await Post(Delivery.Payload('m', 0, 0, markers++, 0, size));
             }
 
             await Task.Delay(20);
@@ -237,7 +209,7 @@ internal static class Fanout
                     due += interval;
                 }
 
-                var body = MakePayload('d', p, k, size);
+                var body = Delivery.Payload('d', 0, p, k, p * perPublisher + k, size);
                 var t0 = Stopwatch.GetTimestamp();
                 try
                 {
@@ -253,41 +225,8 @@ internal static class Fanout
         }
 
         var publishing = Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(() => Publisher(p))));
-        long Delivered() => live.Sum(s => Volatile.Read(ref s.Received));
-        var lastProgress = Stopwatch.StartNew();
-        var lastCount = -1L;
-        double publishSeconds = 0;
-        while (true)
-        {
-            await Task.Delay(publishing.IsCompleted ? 50 : 1000);
-            if (publishing.IsCompleted && publishSeconds == 0)
-            {
-                publishSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            }
-
-            var soFar = Delivered();
-            if (soFar != lastCount)
-            {
-                lastCount = soFar;
-                lastProgress.Restart();
-            }
-
-            if (!publishing.IsCompleted || lastProgress.ElapsedMilliseconds >= 1000)
-            {
-                if (lastProgress.ElapsedMilliseconds < 60)
-                {
-                    Log($"  delivered {soFar:N0}/{expected:N0}, latency p99 so far {latency.Percentile(0.99) / 1000.0:N1} ms");
-                }
-            }
-
-            if (publishing.IsCompleted && (soFar >= expected || lastProgress.Elapsed > drainTimeout))
-            {
-                break;
-            }
-        }
-
-        await publishing;
-        var (toolCpu, serverCpu, _) = cpu.Stop();
+        var publishSeconds = await Delivery.AwaitDeliveryAsync(publishing, live, expected, latency, drainTimeout, start);
+        var (toolCpu, serverCpu, cpuSeconds) = cpu.Stop();
         var nodeCpuPct = nodeCpu.ToDictionary(kv => kv.Key, kv => kv.Value.Stop().ServerPctOfCore);
         Volatile.Write(ref countNodes, false);
         var clusterAfter = await ClusterStatsAsync(clusterStats);
@@ -295,7 +234,7 @@ internal static class Fanout
         var window = (lastDelivery > start ? lastDelivery - start : Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
         var statsAfter = await target.StatsAsync();
 
-        var delivered = Delivered();
+        var delivered = live.Sum(s => Volatile.Read(ref s.Received));
         var unique = live.Sum(s => s.Unique);
         var report = new Report("fanout");
         report.Add("target", target.Label);
@@ -312,6 +251,7 @@ internal static class Fanout
         report.Add("lost", expected - unique);
         report.Add("duplicates", live.Sum(s => s.Duplicates));
         report.Add("out_of_order", live.Sum(s => s.OutOfOrder));
+        report.Add("misrouted", live.Sum(s => Volatile.Read(ref s.Misrouted)), "messages of another channel, or unparsable");
         report.Add("closed_by_server", live.Count(s => s.Closed), "subscribers closed during the run");
         report.Add("post_errors", postErrors, "POSTs not answered 2xx");
         report.Add("publish_seconds", publishSeconds, "publish time (s)");
@@ -326,6 +266,7 @@ internal static class Fanout
         report.Add("post_p50_ms", postLatency.Percentile(0.50) / 1000.0, "POST round trip p50 (ms)");
         report.Add("post_p99_ms", postLatency.Percentile(0.99) / 1000.0, "POST round trip p99 (ms)");
         report.Add("tool_cpu_pct_core", toolCpu, "tool CPU (% of one core)");
+        report.Add("tool_cpu_us_per_delivery", toolCpu / 100 * cpuSeconds * 1e6 / Math.Max(1, delivered), "tool CPU per delivery (us, publishing included)");
         report.Add("server_cpu_pct_core", serverCpu, "server CPU (% of one core)");
         report.Add("cores", Environment.ProcessorCount);
         report.Add("server_rss_before_kib", rssBefore, "server RSS before measuring (KiB)");
@@ -408,34 +349,9 @@ internal static class Fanout
         report.Add("errors", errors.Count == 0 ? "" : string.Join("; ", errors.Take(3).Select(kv => $"{kv.Value}x {kv.Key}")));
         report.Add("load_average", File.ReadAllText("/proc/loadavg").Trim(), "load average (1/5/15 min) at the end");
 
-        await Idle.CloseAllAsync(live.Select(s => s.Socket).ToArray(), concurrency);
+        await RawWebSocket.CloseAllAsync(live.Select(s => s.Socket).ToArray(), concurrency);
         report.Print(jsonOut);
         return failures > 0 || unregistered > 0 || expected != unique ? 1 : 0;
-    }
-
-    private static byte[] MakePayload(char kind, int publisher, int seq, int size)
-    {
-        Span<byte> head = stackalloc byte[64];
-        var n = 0;
-        head[n++] = (byte)kind;
-        head[n++] = (byte)' ';
-        Utf8Formatter.TryFormat(publisher, head[n..], out var w);
-        n += w;
-        head[n++] = (byte)' ';
-        Utf8Formatter.TryFormat(seq, head[n..], out w);
-        n += w;
-        head[n++] = (byte)' ';
-        Utf8Formatter.TryFormat(Stopwatch.GetTimestamp(), head[n..], out w);
-        n += w;
-        var body = new byte[Math.Max(size, n)];
-        head[..n].CopyTo(body);
-        body.AsSpan(n).Fill((byte)'x');
-        if (body.Length > n)
-        {
-            body[n] = (byte)' ';
-        }
-
-        return body;
     }
 
     private static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
@@ -492,124 +408,5 @@ internal static class Fanout
     private sealed class Disposables(List<Target> items) : IDisposable
     {
         public void Dispose() => items.ForEach(t => t.Dispose());
-    }
-
-    /// <summary>One subscriber: one pooled buffer, a bitmap of seen messages, per-publisher last sequence.</summary>
-    private sealed class Subscriber(ClientWebSocket socket, int messages, int publishers, int perPublisher, Histogram latency, int bufferSize)
-    {
-        private readonly ulong[] _seen = new ulong[(messages + 63) / 64];
-        private readonly int[] _last = Enumerable.Repeat(-1, publishers).ToArray();
-        public long Received;
-        public long Unique;
-        public long Duplicates;
-        public long OutOfOrder;
-        public long LastDelivery;
-        public volatile bool MarkerSeen;
-        public volatile bool Measuring;
-        public volatile bool Closed;
-
-        public ClientWebSocket Socket => socket;
-
-        public void Start() => _ = Task.Run(ReceiveLoop);
-
-        private async Task ReceiveLoop()
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
-            try
-            {
-                while (true)
-                {
-                    var count = 0;
-                    ValueWebSocketReceiveResult r;
-                    do
-                    {
-                        if (count == buffer.Length)
-                        {
-                            count = 0; // oversize: keep the head, which carries the header
-                        }
-
-                        r = await socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
-                        if (r.MessageType == WebSocketMessageType.Close)
-                        {
-                            Closed = !Measuring || Volatile.Read(ref Received) < messages;
-                            return;
-                        }
-
-                        count += r.Count;
-                    }
-                    while (!r.EndOfMessage);
-
-                    OnMessage(buffer.AsSpan(0, count), Stopwatch.GetTimestamp());
-                }
-            }
-            catch (Exception)
-            {
-                Closed = true;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        private void OnMessage(ReadOnlySpan<byte> m, long now)
-        {
-            if (m.Length < 2)
-            {
-                return;
-            }
-
-            switch (m[0])
-            {
-                case (byte)'m':
-                    MarkerSeen = true;
-                    return;
-                case (byte)'d':
-                    break;
-                default:
-                    return;
-            }
-
-            m = m[2..];
-            if (!Utf8Parser.TryParse(m, out int p, out var used) || m.Length <= used)
-            {
-                return;
-            }
-
-            m = m[(used + 1)..];
-            if (!Utf8Parser.TryParse(m, out int k, out used) || m.Length <= used)
-            {
-                return;
-            }
-
-            m = m[(used + 1)..];
-            if (!Utf8Parser.TryParse(m, out long sent, out _) || (uint)p >= (uint)publishers || (uint)k >= (uint)perPublisher)
-            {
-                return;
-            }
-
-            Received++;
-            LastDelivery = now;
-            latency.Record((long)((now - sent) * 1_000_000.0 / Stopwatch.Frequency));
-            var g = p * perPublisher + k;
-            ref var word = ref _seen[g >> 6];
-            var bit = 1UL << (g & 63);
-            if ((word & bit) != 0)
-            {
-                Duplicates++;
-                return;
-            }
-
-            word |= bit;
-            Unique++;
-            if (k < _last[p])
-            {
-                OutOfOrder++;
-            }
-            else
-            {
-                _last[p] = k;
-            }
-        }
     }
 }

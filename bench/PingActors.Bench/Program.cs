@@ -1,5 +1,15 @@
 using PingActors.Bench;
 
+// Socket completions run on the runtime's epoll threads instead of hopping to the thread pool: the
+// subscribers' work per read is a few spans parsed, and the hop (a work item, a thread woken) cost more
+// than that: tool CPU per delivery in fanout on Baseline went from 4.8-5.2 to 2.1-3.5 us, in channels from
+// 11.6-11.7 to 8.8-10.5 us (docs/benchmarks.md). The runtime reads it once, when the first socket
+// registers, so it must be set before any socket exists; a value from the environment wins.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+{
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+}
+
 try
 {
     var options = Options.Parse(args);

@@ -103,6 +103,13 @@ internal sealed class Target : IDisposable
         }
     }
 
+    /// <summary>A WebSocket on the channel with the tool's own client (<see cref="RawWebSocket"/>), from the next source address.</summary>
+    public async Task<RawWebSocket> OpenRawAsync(string channel, CancellationToken ct)
+    {
+        var socket = await ConnectSocketAsync(BaseUri.Host, BaseUri.Port, ct).ConfigureAwait(false);
+        return await RawWebSocket.HandshakeAsync(socket, BaseUri.Authority, WsUri(channel).PathAndQuery, ct).ConfigureAwait(false);
+    }
+
     /// <summary>A snapshot of the stats endpoint, or null.</summary>
     public async Task<JsonElement?> StatsAsync()
     {
@@ -125,7 +132,11 @@ internal sealed class Target : IDisposable
 
     public void Dispose() => _wsInvoker.Dispose();
 
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct) =>
+        new NetworkStream(await ConnectSocketAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, ct).ConfigureAwait(false), ownsSocket: true);
+
+    /// <summary>A connected TCP socket (NoDelay), bound to the next source address when there are several.</summary>
+    private async Task<Socket> ConnectSocketAsync(string host, int port, CancellationToken ct)
     {
         var socket = _sources.Length > 1
             ? new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
@@ -141,15 +152,16 @@ internal sealed class Target : IDisposable
             }
 
             // A literal address connects to an IPEndPoint: a bound socket cannot take the DnsEndPoint path.
-            if (IPAddress.TryParse(context.DnsEndPoint.Host, out var address))
+            if (IPAddress.TryParse(host.Trim('[', ']'), out var address))
             {
-                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), ct).ConfigureAwait(false);
+                await socket.ConnectAsync(new IPEndPoint(address, port), ct).ConfigureAwait(false);
             }
             else
             {
-                await socket.ConnectAsync(context.DnsEndPoint, ct).ConfigureAwait(false);
+                await socket.ConnectAsync(new DnsEndPoint(host, port), ct).ConfigureAwait(false);
             }
-            return new NetworkStream(socket, ownsSocket: true);
+
+            return socket;
         }
         catch
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.WebSockets;
 
 namespace PingActors.Bench;
 
@@ -38,10 +37,10 @@ internal static class WsPublish
         var latency = new Histogram();
         var subs = new Delivery.Subscriber?[total];
         var (failures, errors, connectSeconds) = await Delivery.ConnectAllAsync(
-            target, total, i => Name(i % channels),
+            total, (i, ct) => target.OpenRawAsync(Name(i % channels), ct),
             (i, ws) =>
             {
-                var s = new Delivery.Subscriber(ws, i % channels, slots, perChannel, latency, Math.Max(size, 96) + 64);
+                var s = new Delivery.Subscriber(ws, i % channels, slots, perChannel, latency);
                 subs[i] = s;
                 s.Start();
             },
@@ -59,7 +58,7 @@ internal static class WsPublish
         {
             try
             {
-                await s.Socket.SendAsync(body, WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+                await s.Socket.SendTextAsync(body).ConfigureAwait(false);
             }
             catch (Exception)
             {
@@ -155,7 +154,7 @@ internal static class WsPublish
 
         var publishing = Task.WhenAll(senders.Select((x, order) => Task.Run(() => Sender(x.s!, x.i, order))));
         var publishSeconds = await Delivery.AwaitDeliveryAsync(publishing, live, expected, latency, drainTimeout, start);
-        var (toolCpu, serverCpu, _) = cpu.Stop();
+        var (toolCpu, serverCpu, cpuSeconds) = cpu.Stop();
         var lastDelivery = live.Max(s => s.LastDelivery);
         var window = (lastDelivery > start ? lastDelivery - start : Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
         var statsAfter = await target.StatsAsync();
@@ -177,6 +176,7 @@ internal static class WsPublish
         report.Add("warmup_send_errors", warmupSendErrors, "warm-up and marker sends that failed");
         Delivery.AddDeliveryRows(report, live, expected, latency, publishSeconds, window, (long)live.Length * messages, "sends_per_sec");
         report.Add("tool_cpu_pct_core", toolCpu, "tool CPU (% of one core)");
+        report.Add("tool_cpu_us_per_delivery", toolCpu / 100 * cpuSeconds * 1e6 / Math.Max(1, live.Sum(s => s.Received)), "tool CPU per delivery (us, publishing included)");
         report.Add("server_cpu_pct_core", serverCpu, "server CPU (% of one core)");
         report.Add("cores", Environment.ProcessorCount);
         report.Add("server_rss_before_kib", rssBefore, "server RSS before measuring (KiB)");
@@ -185,7 +185,7 @@ internal static class WsPublish
         report.Add("errors", errors.Count == 0 ? "" : string.Join("; ", errors.Take(3).Select(kv => $"{kv.Value}x {kv.Key}")));
         report.Add("load_average", File.ReadAllText("/proc/loadavg").Trim(), "load average (1/5/15 min) at the end");
 
-        await Idle.CloseAllAsync(live.Select(s => (ClientWebSocket?)s.Socket).ToArray(), concurrency);
+        await RawWebSocket.CloseAllAsync(live.Select(s => s.Socket).ToArray(), concurrency);
         report.Print(jsonOut);
         var lost = expected - live.Sum(s => s.Unique);
         return failures > 0 || unregistered > 0 || lost != 0 ? 1 : 0;

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""A tiny pub/sub hub that sends awkward WebSocket framing, to check the bench tool's own client.
+
+  WebSocket on any path subscribes to it; POST to the path (or a WebSocket text message) broadcasts to its
+  subscribers. Message i (per path) goes out as:
+    i % 4 == 0: one frame, written whole
+    i % 4 == 1: three fragments (text, continuation, continuation+FIN) with a ping between them
+    i % 4 == 2: one frame, written in 3 pieces with short pauses (partial frames at the reader)
+    i % 4 == 3: one frame, preceded by a ping with a 5-byte payload
+  GET /stats answers {"messages": {"delivered": n, "dropped": 0}, "pings": n, "pongs_ok": n, ...}.
+Client frames are checked: each must be masked; pongs must echo the ping's payload; closes are counted.
+
+A check of the tool's own WebSocket client (RawWebSocket), not a benchmark (one Python process):
+
+  python3 bench/PingActors.Bench/check/fraghub.py 18095 &
+  PingActors.Bench fanout --url http://127.0.0.1:18095 --stats-url http://127.0.0.1:18095/stats --pid $! \
+      --subscribers 50 --messages 200 --size 70001        # also --size 64, 200; ws-publish --channels 5 --clients 4
+  curl -s http://127.0.0.1:18095/stats    # pings == pongs_ok, unmasked 0, close_codes {"1000": subscribers}
+"""
+import asyncio, base64, hashlib, json, os, struct, sys
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+subs = {}  # path -> set of writers
+st = {"delivered": 0, "pings": 0, "pongs_ok": 0, "pongs_bad": 0, "unmasked": 0, "closes_from_client": 0,
+      "close_codes": {}, "ws_messages_in": 0, "connections": 0, "eof_without_close": 0}
+counter = {}
+
+
+def frame(op, payload, fin=True):
+    b0 = (0x80 if fin else 0) | op
+    n = len(payload)
+    if n <= 125:
+        head = struct.pack("!BB", b0, n)
+    elif n <= 0xFFFF:
+        head = struct.pack("!BBH", b0, 126, n)
+    else:
+        head = struct.pack("!BBQ", b0, 127, n)
+    return head + payload
+
+
+locks = {}
+
+
+async def send_message(w, payload, i):
+    async with locks.setdefault(w, asyncio.Lock()):
+        await send_locked(w, payload, i)
+
+
+async def send_locked(w, payload, i):
+    mode = i % 4
+    try:
+        if mode == 0:
+            w.write(frame(1, payload))
+        elif mode == 1:
+            a, b = len(payload) // 3, 2 * len(payload) // 3
+            st["pings"] += 1
+            w.write(frame(1, payload[:a], fin=False) + frame(9, b"frag") + frame(0, payload[a:b], fin=False) + frame(0, payload[b:], fin=True))
+        elif mode == 2:
+            f = frame(1, payload)
+            cuts = [1, 3, len(f) // 2]
+            prev = 0
+            for c in cuts + [len(f)]:
+                if c > prev:
+                    w.write(f[prev:c])
+                    await w.drain()
+                    await asyncio.sleep(0.001)
+                prev = c
+        else:
+            st["pings"] += 1
+            w.write(frame(9, b"hello") + frame(1, payload))
+        st["delivered"] += 1
+    except Exception:
+        pass
+
+
+async def broadcast(path, payload):
+    i = counter.get(path, 0)
+    counter[path] = i + 1
+    for w in list(subs.get(path, ())):
+        await send_message(w, payload, i)
+
+
+async def read_frames(r, w, path):
+    pending_pings = []
+    while True:
+        try:
+            h = await r.readexactly(2)
+        except asyncio.IncompleteReadError:
+            st["eof_without_close"] += 1
+            return
+        b0, b1 = h
+        op = b0 & 0x0F
+        if not b1 & 0x80:
+            st["unmasked"] += 1
+        n = b1 & 0x7F
+        if n == 126:
+            n = struct.unpack("!H", await r.readexactly(2))[0]
+        elif n == 127:
+            n = struct.unpack("!Q", await r.readexactly(8))[0]
+        key = await r.readexactly(4) if b1 & 0x80 else b"\0\0\0\0"
+        data = bytearray(await r.readexactly(n))
+        for k in range(n):
+            data[k] ^= key[k & 3]
+        if op == 0xA:
+            if bytes(data) in (b"frag", b"hello"):
+                st["pongs_ok"] += 1
+            else:
+                st["pongs_bad"] += 1
+        elif op == 0x8:
+            st["closes_from_client"] += 1
+            code = struct.unpack("!H", bytes(data[:2]))[0] if n >= 2 else 1005
+            st["close_codes"][str(code)] = st["close_codes"].get(str(code), 0) + 1
+            async with locks.setdefault(w, asyncio.Lock()):
+                w.write(frame(8, bytes(data[:2])))
+                await w.drain()
+            w.close()
+            return
+        elif op in (1, 2):
+            st["ws_messages_in"] += 1
+            if n > 0:
+                await broadcast(path, bytes(data))
+
+
+async def handle(r, w):
+    try:
+        head = await r.readuntil(b"\r\n\r\n")
+    except Exception:
+        w.close()
+        return
+    lines = head.decode("latin1").split("\r\n")
+    method, path, _ = lines[0].split(" ", 2)
+    hdr = {}
+    for l in lines[1:]:
+        if ":" in l:
+            k, v = l.split(":", 1)
+            hdr[k.strip().lower()] = v.strip()
+    if hdr.get("upgrade", "").lower() == "websocket":
+        acc = base64.b64encode(hashlib.sha1(hdr["sec-websocket-key"].encode() + GUID).digest()).decode()
+        w.write(f"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {acc}\r\n\r\n".encode())
+        await w.drain()
+        st["connections"] += 1
+        subs.setdefault(path, set()).add(w)
+        try:
+            await read_frames(r, w, path)
+        finally:
+            subs[path].discard(w)
+        return
+    # plain HTTP, keep-alive
+    while True:
+        body = b""
+        if "content-length" in hdr:
+            body = await r.readexactly(int(hdr["content-length"]))
+        if method == "GET" and path == "/stats":
+            out = json.dumps({"messages": {"delivered": st["delivered"], "dropped": 0}, **st}).encode()
+            w.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(out) + out)
+        elif method == "POST":
+            await broadcast(path, body)
+            w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        else:
+            w.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+        await w.drain()
+        try:
+            head = await r.readuntil(b"\r\n\r\n")
+        except Exception:
+            w.close()
+            return
+        lines = head.decode("latin1").split("\r\n")
+        method, path, _ = lines[0].split(" ", 2)
+        hdr = {}
+        for l in lines[1:]:
+            if ":" in l:
+                k, v = l.split(":", 1)
+                hdr[k.strip().lower()] = v.strip()
+
+
+async def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 18095
+    srv = await asyncio.start_server(handle, "127.0.0.1", port, limit=1 << 24)
+    async with srv:
+        await srv.serve_forever()
+
+asyncio.run(main())
