@@ -54,14 +54,19 @@ perf record -q -e cpu-clock -F 2000 -g -p "$SERVER_PID" -o "$OUT.perf.data" -- s
 wait "$BENCH_PID" || true
 stop_pid "$SERVER_PID"
 SERVER_PID=
+report() { # limit perf-report-args... : the report without comments, first LIMIT lines (sed reads it all: no SIGPIPE)
+  local limit=$1
+  shift
+  perf report -i "$OUT.perf.data" "$@" -g none --stdio 2>/dev/null | grep -v -e '^#' -e '^$' | sed -n "1,${limit}p"
+}
 {
   echo "# $* (warm-up: ${WARM:-none}); node CPU by shared object, then the busiest frames"
-  grep '^{' "$OUT.bench.txt" | tail -1
-  perf report -i "$OUT.perf.data" --no-children --sort dso -g none --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -8
+  grep '^{' "$OUT.bench.txt" | sed -n '$p'
+  report 8 --no-children --sort dso
   echo "## self"
-  perf report -i "$OUT.perf.data" --no-children --sort sym -g none --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40
+  report 40 --no-children --sort sym
   echo "## inclusive"
-  perf report -i "$OUT.perf.data" --children --sort sym -g none --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -60
+  report 60 --children --sort sym
 } | cut -c1-220 > "$OUT.txt"
 rm -f "$OUT.perf.data.old"
 say "report: $OUT.txt (raw: $OUT.perf.data, not for git)"
