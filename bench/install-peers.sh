@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the peers that bench/compare.sh measures PingActors against, from Debian packages:
 #   nginx + libnginx-mod-nchan   pub/sub hub (POST publishes, WebSocket subscribes, same paths)
+#   websockify                   WebSocket-to-TCP bridge, the peer for the bridge-echo scenario once PingActors
+#                                has its socket bridge (nothing runs it yet)
 # Idempotent: does nothing when the packages are already there. Needs root (apt-get).
 # The Debian nginx service is not used: bench/compare.sh runs nginx itself, in the foreground, from a temporary
 # prefix with bench/nchan/nginx.conf. If the package's postinst started the system nginx, it is stopped again so
 # that it holds no port.
 set -euo pipefail
 
-PKGS=(nginx-light libnginx-mod-nchan)
+PKGS=(nginx-light libnginx-mod-nchan websockify)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -42,3 +44,4 @@ if [[ -z "$mod" ]]; then
 fi
 echo "nginx: $(nginx -v 2>&1)"
 echo "nchan module: $mod ($(dpkg-query -W -f='${Version}' libnginx-mod-nchan))"
+echo "websockify: $(command -v websockify) ($(dpkg-query -W -f='${Version}' websockify))"
