@@ -89,20 +89,8 @@ internal static class Channels
         }
 
         // Runs work(i) for i in items with `publishers` in flight.
-        async Task Spread(IReadOnlyList<int> items, Func<int, Task> work)
-        {
-            var next = -1;
-            async Task Worker()
-            {
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < items.Count)
-                {
-                    await work(items[i]).ConfigureAwait(false);
-                }
-            }
-
-            await Task.WhenAll(Enumerable.Range(0, Math.Min(publishers, Math.Max(1, items.Count))).Select(_ => Task.Run(Worker)));
-        }
+        Task Spread(IEnumerable<int> items, Func<int, Task> work) =>
+            Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = publishers }, async (i, _) => await work(i).ConfigureAwait(false));
 
         // 2. Warm-up, spread over the channels and ignored by the subscribers; then a marker on every channel
         //    until every subscriber has seen its channel's one (re-sent every 3 s to channels still missing one).
@@ -144,22 +132,12 @@ internal static class Channels
             s.Measuring = true;
         }
 
-        var interval = rate > 0 ? Stopwatch.Frequency * publishers / rate : 0;
         async Task Publisher(int p)
         {
-            var due = (double)Stopwatch.GetTimestamp() + p * (interval / publishers);
+            var pacer = new Pacer(rate, publishers, p);
             for (var j = 0; j < perPublisher; j++)
             {
-                if (interval > 0)
-                {
-                    var wait = due - Stopwatch.GetTimestamp();
-                    if (wait > 0)
-                    {
-                        await Task.Delay(TimeSpan.FromSeconds(wait / Stopwatch.Frequency)).ConfigureAwait(false);
-                    }
-
-                    due += interval;
-                }
+                await pacer.WaitTurnAsync().ConfigureAwait(false);
 
                 var g = j * publishers + p;
                 var c = g % channels;

@@ -192,22 +192,12 @@ internal static class Fanout
             s.Measuring = true;
         }
 
-        var interval = rate > 0 ? Stopwatch.Frequency * publishers / rate : 0;
         async Task Publisher(int p)
         {
-            var due = (double)Stopwatch.GetTimestamp() + p * (interval / publishers);
+            var pacer = new Pacer(rate, publishers, p);
             for (var k = 0; k < perPublisher; k++)
             {
-                if (interval > 0)
-                {
-                    var wait = due - Stopwatch.GetTimestamp();
-                    if (wait > 0)
-                    {
-                        await Task.Delay(TimeSpan.FromSeconds(wait / Stopwatch.Frequency)).ConfigureAwait(false);
-                    }
-
-                    due += interval;
-                }
+                await pacer.WaitTurnAsync().ConfigureAwait(false);
 
                 var body = Delivery.Payload('d', 0, p, k, p * perPublisher + k, size);
                 var t0 = Stopwatch.GetTimestamp();

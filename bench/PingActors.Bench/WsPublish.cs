@@ -66,20 +66,9 @@ internal static class WsPublish
             }
         }
 
-        async Task ForEach<T>(IReadOnlyList<T> items, Func<T, Task> work)
-        {
-            var next = -1;
-            async Task Worker()
-            {
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < items.Count)
-                {
-                    await work(items[i]).ConfigureAwait(false);
-                }
-            }
-
-            await Task.WhenAll(Enumerable.Range(0, Math.Min(concurrency, Math.Max(1, items.Count))).Select(_ => Task.Run(Worker)));
-        }
+        // Runs work(item) for every item with `concurrency` in flight.
+        Task ForEach<T>(IEnumerable<T> items, Func<T, Task> work) =>
+            Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (item, _) => await work(item).ConfigureAwait(false));
 
         // 2. Warm-up from every client (ignored), then a marker from each channel's first client until every
         //    client has seen its channel's one (re-sent every 3 s on channels still missing one).
@@ -129,24 +118,14 @@ internal static class WsPublish
             s.Measuring = true;
         }
 
-        var interval = rate > 0 ? Stopwatch.Frequency * (double)live.Length / rate : 0;
         var senders = subs.Select((s, i) => (s, i)).Where(x => x.s is not null).ToArray();
         async Task Sender(Delivery.Subscriber s, int i, int order)
         {
             var j = i / channels;
-            var due = (double)Stopwatch.GetTimestamp() + order * (interval / senders.Length);
+            var pacer = new Pacer(rate, senders.Length, order);
             for (var k = 0; k < messages; k++)
             {
-                if (interval > 0)
-                {
-                    var wait = due - Stopwatch.GetTimestamp();
-                    if (wait > 0)
-                    {
-                        await Task.Delay(TimeSpan.FromSeconds(wait / Stopwatch.Frequency)).ConfigureAwait(false);
-                    }
-
-                    due += interval;
-                }
+                await pacer.WaitTurnAsync().ConfigureAwait(false);
 
                 await Send(s, Delivery.Payload('d', s.Channel, j, k, j * messages + k, size)).ConfigureAwait(false);
             }
