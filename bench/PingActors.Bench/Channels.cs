@@ -22,6 +22,7 @@ internal static class Channels
         var drainTimeout = TimeSpan.FromSeconds(o.Double("drain-timeout", 10));
         var concurrency = Math.Max(1, o.Int("concurrency", 100));
         var jsonOut = o.StrOrNull("json-out");
+        var publisherKind = o.Str("publisher", "raw");
         var total = channels * perChannel;
         using var target = new Target(o, total + publishers);
         Program.CheckUnused(o);
@@ -29,13 +30,13 @@ internal static class Channels
         Native.RaiseOpenFileLimit();
         var run = Guid.NewGuid().ToString("N")[..6];
         string Name(int c) => $"ch-{run}-{c}";
-        using var publisher = new HttpClientPublisher(target, Enumerable.Range(0, channels).Select(Name).ToArray(), publishers, header: null);
+        using var publisher = Publisher.Create(publisherKind, target, Enumerable.Range(0, channels).Select(Name).ToArray(), publishers, header: null);
         var perPublisher = (messages + publishers - 1) / publishers;
         messages = perPublisher * publishers;
         int SlotsOf(int c) => messages / channels + (c < messages % channels ? 1 : 0);
         var slotsMax = (messages + channels - 1) / channels;
         Delivery.Log($"target {target.Label} pid {target.Pid} ({ProcInfo.CommandLine(target.Pid)})");
-        Delivery.Log($"{channels} channels /{target.Prefix}/ch-{run}-N x {perChannel} subscribers = {total} sockets; {messages} messages ({slotsMax} per channel at most) from {publishers} POST publisher(s), {size} B{(rate > 0 ? $", {rate} msg/s" : "")}");
+        Delivery.Log($"{channels} channels /{target.Prefix}/ch-{run}-N x {perChannel} subscribers = {total} sockets; {messages} messages ({slotsMax} per channel at most) from {publishers} POST publisher(s), {size} B{(rate > 0 ? $", {rate} msg/s" : "")}, {publisherKind} publisher");
 
         // 1. Subscribers: socket i on channel i mod C, so each channel fills gradually and evenly.
         var latency = new Histogram();
@@ -140,6 +141,7 @@ internal static class Channels
         report.Add("publishers", publishers);
         report.Add("payload_bytes", size);
         report.Add("rate_limit", rate, "publish rate limit (msg/s, 0 = none)");
+        report.Add("publisher", publisherKind, "POST client: raw (the tool's own) or httpclient (before)");
         report.Add("post_errors", publisher.Errors, "POSTs not answered 2xx");
         report.Add("warmup_post_errors", warmupPostErrors, "warm-up and marker POSTs not answered 2xx");
         Delivery.AddDeliveryRows(report, live, expected, latency, publishSeconds, window, messages, "posts_per_sec");

@@ -22,6 +22,7 @@ internal static class Fanout
         var concurrency = Math.Max(1, o.Int("concurrency", 100));
         var jsonOut = o.StrOrNull("json-out");
         var channelName = o.StrOrNull("channel");
+        var publisherKind = o.Str("publisher", "raw");
 
         // Several hub URLs (cluster nodes): subscribers round-robin over --url, POSTs to --publish-url.
         // With one --url and neither cluster option, everything below is as it always was.
@@ -87,11 +88,11 @@ internal static class Fanout
         var channel = channelName ?? "fanout-" + Guid.NewGuid().ToString("N")[..8];
 
         // Only cluster runs report X-PingActors-Nodes; reading it costs a string per POST.
-        using var publisher = new HttpClientPublisher(publishTarget, [channel], publishers, multi ? "X-PingActors-Nodes" : null);
+        using var publisher = Publisher.Create(publisherKind, publishTarget, [channel], publishers, multi ? "X-PingActors-Nodes" : null);
         var perPublisher = (messages + publishers - 1) / publishers;
         messages = perPublisher * publishers;
         Log($"target {target.Label} pid {target.Pid} ({ProcInfo.CommandLine(target.Pid)})");
-        Log($"channel /{target.Prefix}/{channel}: {subscribers} subscribers, {messages} messages from {publishers} publisher(s), {size} B payload{(rate > 0 ? $", {rate} msg/s" : "")}");
+        Log($"channel /{target.Prefix}/{channel}: {subscribers} subscribers, {messages} messages from {publishers} publisher(s), {size} B payload{(rate > 0 ? $", {rate} msg/s" : "")}, {publisherKind} publisher");
         if (multi)
         {
             Log($"subscribers round-robin over {string.Join(", ", subTargets.Select(t => $"{t.BaseUri} (pid {t.Pid})"))}; POSTs to {publishTarget.BaseUri} (pid {publishTarget.Pid})");
@@ -218,6 +219,7 @@ internal static class Fanout
         report.Add("out_of_order", live.Sum(s => s.OutOfOrder));
         report.Add("misrouted", live.Sum(s => Volatile.Read(ref s.Misrouted)), "messages of another channel, or unparsable");
         report.Add("closed_by_server", live.Count(s => s.Closed), "subscribers closed during the run");
+        report.Add("publisher", publisherKind, "POST client: raw (the tool's own) or httpclient (before)");
         report.Add("post_errors", publisher.Errors, "POSTs not answered 2xx");
         report.Add("warmup_post_errors", warmupPostErrors, "warm-up and marker POSTs not answered 2xx");
         report.Add("publish_seconds", publishSeconds, "publish time (s)");
