@@ -52,9 +52,9 @@ internal sealed class Options
           --drain-timeout SEC    stop waiting for deliveries after this long without progress (default 10)
           --channel NAME         channel name under the prefix (default fanout-<random>)
           --publisher raw|httpclient   POST client (default raw): raw is the tool's own keep-alive HTTP/1.1
-                                 client, one connection per publisher, lighter on the tool CPU;
-                                 httpclient is .NET's HttpClient, used before: for A/B runs and for
-                                 comparing with results taken before it changed
+                                 client, one connection per publisher (about 12.7 us of tool CPU per
+                                 POST against the node, 16.9 with httpclient); httpclient is .NET's
+                                 HttpClient, used before: for A/B runs and for comparing with older results
 
         fanout across cluster nodes:
           --url A,B,...          several hub URLs: subscriber i connects to URL i mod n (round-robin);
