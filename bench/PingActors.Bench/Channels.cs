@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 
 namespace PingActors.Bench;
 
@@ -23,6 +22,7 @@ internal static class Channels
         var drainTimeout = TimeSpan.FromSeconds(o.Double("drain-timeout", 10));
         var concurrency = Math.Max(1, o.Int("concurrency", 100));
         var jsonOut = o.StrOrNull("json-out");
+        var publisherKind = o.Str("publisher", "raw");
         var total = channels * perChannel;
         using var target = new Target(o, total + publishers);
         Program.CheckUnused(o);
@@ -30,12 +30,13 @@ internal static class Channels
         Native.RaiseOpenFileLimit();
         var run = Guid.NewGuid().ToString("N")[..6];
         string Name(int c) => $"ch-{run}-{c}";
+        using var publisher = Publisher.Create(publisherKind, target, Enumerable.Range(0, channels).Select(Name).ToArray(), publishers, header: null);
         var perPublisher = (messages + publishers - 1) / publishers;
         messages = perPublisher * publishers;
         int SlotsOf(int c) => messages / channels + (c < messages % channels ? 1 : 0);
         var slotsMax = (messages + channels - 1) / channels;
         Delivery.Log($"target {target.Label} pid {target.Pid} ({ProcInfo.CommandLine(target.Pid)})");
-        Delivery.Log($"{channels} channels /{target.Prefix}/ch-{run}-N x {perChannel} subscribers = {total} sockets; {messages} messages ({slotsMax} per channel at most) from {publishers} POST publisher(s), {size} B{(rate > 0 ? $", {rate} msg/s" : "")}");
+        Delivery.Log($"{channels} channels /{target.Prefix}/ch-{run}-N x {perChannel} subscribers = {total} sockets; {messages} messages ({slotsMax} per channel at most) from {publishers} POST publisher(s), {size} B{(rate > 0 ? $", {rate} msg/s" : "")}, {publisherKind} publisher");
 
         // 1. Subscribers: socket i on channel i mod C, so each channel fills gradually and evenly.
         var latency = new Histogram();
@@ -59,34 +60,7 @@ internal static class Channels
             return 1;
         }
 
-        using var http = new HttpClient(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            UseCookies = false,
-            MaxConnectionsPerServer = publishers,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-        })
-        { Timeout = TimeSpan.FromSeconds(30) };
-        var postErrors = 0;
-        var mediaType = new MediaTypeHeaderValue("text/plain");
-
-        async Task Post(int c, byte[] body)
-        {
-            try
-            {
-                using var content = new ByteArrayContent(body);
-                content.Headers.ContentType = mediaType;
-                using var response = await http.PostAsync(target.HttpUri(Name(c)), content).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                {
-                    Interlocked.Increment(ref postErrors);
-                }
-            }
-            catch (Exception)
-            {
-                Interlocked.Increment(ref postErrors);
-            }
-        }
+        async Task Post(int c, byte[] body) => await publisher.PostAsync(c, body).ConfigureAwait(false);
 
         // Runs work(i) for i in items with `publishers` in flight.
         Task Spread(IEnumerable<int> items, Func<int, Task> work) =>
@@ -96,7 +70,7 @@ internal static class Channels
         //    until every subscriber has seen its channel's one (re-sent every 3 s to channels still missing one).
         var warmSw = Stopwatch.StartNew();
         await Spread(Enumerable.Range(0, warmupMessages).ToArray(), i => Post(i % channels, Delivery.Payload('w', i % channels, 0, i, 0, size)));
-        Delivery.Log($"warm-up: {warmupMessages} POSTs in {warmSw.Elapsed.TotalSeconds:N1} s, {postErrors} errors");
+        Delivery.Log($"warm-up: {warmupMessages} POSTs in {warmSw.Elapsed.TotalSeconds:N1} s, {publisher.Errors} errors");
         var markerSw = Stopwatch.StartNew();
         var markerRounds = 0;
         while (markerSw.Elapsed < TimeSpan.FromSeconds(30))
@@ -118,8 +92,7 @@ internal static class Channels
 
         var unregistered = live.Count(s => !s.MarkerSeen);
         Delivery.Log($"marker seen by {live.Length - unregistered}/{live.Length} subscribers after {markerSw.Elapsed.TotalSeconds:N2} s ({markerRounds} round(s))");
-        var warmupPostErrors = postErrors;
-        postErrors = 0;
+        var warmupPostErrors = publisher.TakeErrors();
         var statsBefore = await target.StatsAsync();
         var rssBefore = ProcInfo.StatusKb(target.Pid, "VmRSS");
 
@@ -132,7 +105,7 @@ internal static class Channels
             s.Measuring = true;
         }
 
-        async Task Publisher(int p)
+        async Task RunPublisher(int p)
         {
             var pacer = new Pacer(rate, publishers, p);
             for (var j = 0; j < perPublisher; j++)
@@ -143,12 +116,12 @@ internal static class Channels
                 var c = g % channels;
                 var body = Delivery.Payload('d', c, p, j, g / channels, size);
                 var t0 = Stopwatch.GetTimestamp();
-                await Post(c, body).ConfigureAwait(false);
+                await publisher.PostAsync(c, body).ConfigureAwait(false);
                 postLatency.Record((long)Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
             }
         }
 
-        var publishing = Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(() => Publisher(p))));
+        var publishing = Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(() => RunPublisher(p))));
         var publishSeconds = await Delivery.AwaitDeliveryAsync(publishing, live, expected, latency, drainTimeout, start);
         var (toolCpu, serverCpu, cpuSeconds) = cpu.Stop();
         var lastDelivery = live.Max(s => s.LastDelivery);
@@ -168,7 +141,8 @@ internal static class Channels
         report.Add("publishers", publishers);
         report.Add("payload_bytes", size);
         report.Add("rate_limit", rate, "publish rate limit (msg/s, 0 = none)");
-        report.Add("post_errors", postErrors, "POSTs not answered 2xx");
+        report.Add("publisher", publisherKind, "POST client: raw (the tool's own) or httpclient (before)");
+        report.Add("post_errors", publisher.Errors, "POSTs not answered 2xx");
         report.Add("warmup_post_errors", warmupPostErrors, "warm-up and marker POSTs not answered 2xx");
         Delivery.AddDeliveryRows(report, live, expected, latency, publishSeconds, window, messages, "posts_per_sec");
         report.Add("post_p50_ms", postLatency.Percentile(0.50) / 1000.0, "POST round trip p50 (ms)");

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Net.Http.Headers;
 
 namespace PingActors.Bench;
 
@@ -23,6 +22,7 @@ internal static class Fanout
         var concurrency = Math.Max(1, o.Int("concurrency", 100));
         var jsonOut = o.StrOrNull("json-out");
         var channelName = o.StrOrNull("channel");
+        var publisherKind = o.Str("publisher", "raw");
 
         // Several hub URLs (cluster nodes): subscribers round-robin over --url, POSTs to --publish-url.
         // With one --url and neither cluster option, everything below is as it always was.
@@ -86,10 +86,13 @@ internal static class Fanout
 
         Native.RaiseOpenFileLimit();
         var channel = channelName ?? "fanout-" + Guid.NewGuid().ToString("N")[..8];
+
+        // Only cluster runs report X-PingActors-Nodes; reading it costs a string per POST.
+        using var publisher = Publisher.Create(publisherKind, publishTarget, [channel], publishers, multi ? "X-PingActors-Nodes" : null);
         var perPublisher = (messages + publishers - 1) / publishers;
         messages = perPublisher * publishers;
         Log($"target {target.Label} pid {target.Pid} ({ProcInfo.CommandLine(target.Pid)})");
-        Log($"channel /{target.Prefix}/{channel}: {subscribers} subscribers, {messages} messages from {publishers} publisher(s), {size} B payload{(rate > 0 ? $", {rate} msg/s" : "")}");
+        Log($"channel /{target.Prefix}/{channel}: {subscribers} subscribers, {messages} messages from {publishers} publisher(s), {size} B payload{(rate > 0 ? $", {rate} msg/s" : "")}, {publisherKind} publisher");
         if (multi)
         {
             Log($"subscribers round-robin over {string.Join(", ", subTargets.Select(t => $"{t.BaseUri} (pid {t.Pid})"))}; POSTs to {publishTarget.BaseUri} (pid {publishTarget.Pid})");
@@ -125,35 +128,14 @@ internal static class Fanout
 
         Log($"{live.Length} subscribers connected in {connectSeconds:N1} s, {failures} failures");
 
-        using var http = new HttpClient(new SocketsHttpHandler
+        async Task Post(byte[] body)
         {
-            UseProxy = false,
-            UseCookies = false,
-            MaxConnectionsPerServer = publishers,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-        })
-        { Timeout = TimeSpan.FromSeconds(30) };
-        var postUri = publishTarget.HttpUri(channel);
-        var postErrors = 0;
-
-        async Task<bool> Post(byte[] body)
-        {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
-            using var response = await http.PostAsync(postUri, content).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode) // 2xx: nchan answers 201 / 202
+            var (ok, nodesHeader) = await publisher.PostAsync(0, body).ConfigureAwait(false);
+            if (ok && multi && Volatile.Read(ref countNodes))
             {
-                Interlocked.Increment(ref postErrors);
-                return false;
-            }
-
-            if (Volatile.Read(ref countNodes))
-            {
-                var nodes = response.Headers.TryGetValues("X-PingActors-Nodes", out var values) && int.TryParse(values.FirstOrDefault(), out var n) && n is >= 0 and < 64 ? n : 64;
+                var nodes = int.TryParse(nodesHeader, out var n) && n is >= 0 and < 64 ? n : 64;
                 Interlocked.Increment(ref postNodes[nodes]);
             }
-
-            return true;
         }
 
         // 2. Warm-up (ignored by the subscribers), then a marker every subscriber must see: that proves
@@ -177,6 +159,7 @@ internal static class Fanout
 
         var unregistered = live.Count(s => !s.MarkerSeen);
         Log($"marker seen by {live.Length - unregistered}/{live.Length} subscribers after {markerDeadline.Elapsed.TotalSeconds:N2} s ({markers} marker(s))");
+        var warmupPostErrors = publisher.TakeErrors();
         var statsBefore = await target.StatsAsync();
         var rssBefore = ProcInfo.StatusKb(target.Pid, "VmRSS");
         var clusterMeasuring = await ClusterStatsAsync(clusterStats);
@@ -192,7 +175,7 @@ internal static class Fanout
             s.Measuring = true;
         }
 
-        async Task Publisher(int p)
+        async Task RunPublisher(int p)
         {
             var pacer = new Pacer(rate, publishers, p);
             for (var k = 0; k < perPublisher; k++)
@@ -201,20 +184,13 @@ internal static class Fanout
 
                 var body = Delivery.Payload('d', 0, p, k, p * perPublisher + k, size);
                 var t0 = Stopwatch.GetTimestamp();
-                try
-                {
-                    await Post(body).ConfigureAwait(false);
-                }
-                catch (Exception)
-                {
-                    Interlocked.Increment(ref postErrors);
-                }
+                await Post(body).ConfigureAwait(false);
 
                 postLatency.Record((long)Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
             }
         }
 
-        var publishing = Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(() => Publisher(p))));
+        var publishing = Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(() => RunPublisher(p))));
         var publishSeconds = await Delivery.AwaitDeliveryAsync(publishing, live, expected, latency, drainTimeout, start);
         var (toolCpu, serverCpu, cpuSeconds) = cpu.Stop();
         var nodeCpuPct = nodeCpu.ToDictionary(kv => kv.Key, kv => kv.Value.Stop().ServerPctOfCore);
@@ -243,7 +219,9 @@ internal static class Fanout
         report.Add("out_of_order", live.Sum(s => s.OutOfOrder));
         report.Add("misrouted", live.Sum(s => Volatile.Read(ref s.Misrouted)), "messages of another channel, or unparsable");
         report.Add("closed_by_server", live.Count(s => s.Closed), "subscribers closed during the run");
-        report.Add("post_errors", postErrors, "POSTs not answered 2xx");
+        report.Add("publisher", publisherKind, "POST client: raw (the tool's own) or httpclient (before)");
+        report.Add("post_errors", publisher.Errors, "POSTs not answered 2xx");
+        report.Add("warmup_post_errors", warmupPostErrors, "warm-up and marker POSTs not answered 2xx");
         report.Add("publish_seconds", publishSeconds, "publish time (s)");
         report.Add("posts_per_sec", messages / publishSeconds, "POSTs/s");
         report.Add("delivery_seconds", window, "first POST -> last delivery (s)");

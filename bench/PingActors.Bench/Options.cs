@@ -51,6 +51,10 @@ internal sealed class Options
           --warmup-messages W    messages sent (and ignored) before measuring (default 200)
           --drain-timeout SEC    stop waiting for deliveries after this long without progress (default 10)
           --channel NAME         channel name under the prefix (default fanout-<random>)
+          --publisher raw|httpclient   POST client (default raw): raw is the tool's own keep-alive HTTP/1.1
+                                 client, one connection per publisher (about 12.7 us of tool CPU per
+                                 POST against the node, 16.9 with httpclient); httpclient is .NET's
+                                 HttpClient, used before: for A/B runs and for comparing with older results
 
         fanout across cluster nodes:
           --url A,B,...          several hub URLs: subscriber i connects to URL i mod n (round-robin);
@@ -68,7 +72,7 @@ internal sealed class Options
           --subscribers K        subscribers per channel (default 5)
           --messages M           measured messages in all, message g to channel g mod C (default 20000)
           --publishers P         concurrent POST publishers, each sequential (default 32)
-          --size, --rate, --drain-timeout   as for fanout
+          --size, --rate, --drain-timeout, --publisher   as for fanout
           --warmup-messages W    warm-up POSTs spread over the channels (default C)
 
         ws-publish options:
@@ -143,8 +147,8 @@ internal sealed class Options
     private static readonly Dictionary<string, string[]> PerScenario = new()
     {
         ["idle"] = ["connections", "channels", "warmup", "settle", "hold"],
-        ["fanout"] = ["subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publish-url", "cluster-stats-url", "channel"],
-        ["channels"] = ["channels", "subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout"],
+        ["fanout"] = ["subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publish-url", "cluster-stats-url", "channel", "publisher"],
+        ["channels"] = ["channels", "subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publisher"],
         ["ws-publish"] = ["channels", "clients", "messages", "size", "rate", "warmup-messages", "drain-timeout"],
     };
 

@@ -110,6 +110,9 @@ internal sealed class Target : IDisposable
         return await RawWebSocket.HandshakeAsync(socket, BaseUri.Authority, WsUri(channel).PathAndQuery, ct).ConfigureAwait(false);
     }
 
+    /// <summary>A TCP connection to the hub (NoDelay), from the next source address: for the raw POST publisher.</summary>
+    public Task<Socket> ConnectAsync(CancellationToken ct) => ConnectSocketAsync(BaseUri.Host, BaseUri.Port, ct);
+
     /// <summary>A snapshot of the stats endpoint, or null.</summary>
     public async Task<JsonElement?> StatsAsync()
     {

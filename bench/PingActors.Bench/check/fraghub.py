@@ -9,6 +9,17 @@
     i % 4 == 3: one frame, preceded by a ping with a 5-byte payload
   GET /stats answers {"messages": {"delivered": n, "dropped": 0}, "pings": n, "pongs_ok": n, ...}.
 Client frames are checked: each must be masked; pongs must echo the ping's payload; closes are counted.
+POST j (counted over the hub) is answered in one of 7 ways, for the tool's own POST client (RawHttpPublisher):
+    j % 7 == 0: 200, Content-Length: 0
+    j % 7 == 1: 201 with a 101-byte text body (as nchan), head and body written in 3 pieces with pauses
+    j % 7 == 2: 200, chunked: a chunk with an extension, a second chunk, a trailer; written a few bytes at a time
+    j % 7 == 3: 100 Continue (not asked for), then 202 with a body
+    j % 7 == 4: 200 with Connection: close, then the hub closes
+    j % 7 == 5: HTTP/1.0 200 with no length: the body ends with the connection
+    j % 7 == 6: 200, then the hub closes the connection while idle, 20 ms later (a keep-alive timeout): the
+                next request sent on it is lost and must be sent again on a new connection
+  Every answer carries X-PingActors-Nodes: j % 3 (the name in varying case). With --stall N the N-th POST is
+  broadcast and never answered: the tool must count it as a post error after its timeout (30 s), not hang.
 
 A check of the tool's own WebSocket client (RawWebSocket), not a benchmark (one Python process):
 
@@ -16,13 +27,19 @@ A check of the tool's own WebSocket client (RawWebSocket), not a benchmark (one 
   PingActors.Bench fanout --url http://127.0.0.1:18095 --stats-url http://127.0.0.1:18095/stats --pid $! \
       --subscribers 50 --messages 200 --size 70001        # also --size 64, 200; ws-publish --channels 5 --clients 4
   curl -s http://127.0.0.1:18095/stats    # pings == pongs_ok, unmasked 0, close_codes {"1000": subscribers}
+  PingActors.Bench channels --url http://127.0.0.1:18095 --stats-url http://127.0.0.1:18095/stats --pid $! \
+      --channels 20 --subscribers 3 --messages 2000 --publishers 8   # 0 post errors, 0 lost; also --publisher httpclient
+  PingActors.Bench fanout ... --publish-url http://127.0.0.1:18095   # post_nodes: about a third each for 0, 1, 2
 """
 import asyncio, base64, hashlib, json, os, struct, sys
+
+STALL = int(sys.argv[sys.argv.index("--stall") + 1]) if "--stall" in sys.argv else 0
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 subs = {}  # path -> set of writers
 st = {"delivered": 0, "pings": 0, "pongs_ok": 0, "pongs_bad": 0, "unmasked": 0, "closes_from_client": 0,
-      "close_codes": {}, "ws_messages_in": 0, "connections": 0, "eof_without_close": 0}
+      "close_codes": {}, "ws_messages_in": 0, "connections": 0, "eof_without_close": 0, "posts": 0,
+      "http_connections": 0}
 counter = {}
 
 
@@ -146,6 +163,7 @@ async def handle(r, w):
             subs[path].discard(w)
         return
     # plain HTTP, keep-alive
+    st["http_connections"] += 1
     while True:
         body = b""
         if "content-length" in hdr:
@@ -155,7 +173,13 @@ async def handle(r, w):
             w.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(out) + out)
         elif method == "POST":
             await broadcast(path, body)
-            w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            st["posts"] += 1
+            if st["posts"] == STALL:
+                await r.read()  # never answered; until the client gives up and closes
+                w.close()
+                return
+            if not await answer_post(w, st["posts"] - 1):
+                return
         else:
             w.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
         await w.drain()
@@ -173,8 +197,56 @@ async def handle(r, w):
                 hdr[k.strip().lower()] = v.strip()
 
 
+async def write_pieces(w, data, cuts):
+    prev = 0
+    for c in list(cuts) + [len(data)]:
+        if c > prev:
+            w.write(data[prev:c])
+            await w.drain()
+            await asyncio.sleep(0.001)
+        prev = c
+
+
+async def answer_post(w, j):
+    """Answers POST j (see the docstring); False when the connection is closed after it."""
+    nodes = b"%s: %d\r\n" % ([b"X-PingActors-Nodes", b"x-pingactors-nodes", b"X-PINGACTORS-NODES"][j % 3], j % 3)
+    mode = j % 7
+    if mode == 0:
+        w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" + nodes + b"\r\n")
+    elif mode == 1:
+        text = b"queued messages: 0\nlast requested: -1 sec. ago\nactive subscribers: 5\nlast message id: 1795627270:0\n"
+        text = text.ljust(101, b"x")
+        a = b"HTTP/1.1 201 Created\r\nServer: fraghub\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n" % len(text) + nodes + b"Connection: keep-alive\r\n\r\n" + text
+        await write_pieces(w, a, [20, len(a) - 50])
+    elif mode == 2:
+        a = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n" + nodes + b"\r\n"
+             + b"3;ext=1\r\nOK\n\r\n" + b"A\r\n0123456789\r\n" + b"0\r\nX-Trailer: 1\r\n\r\n")
+        await write_pieces(w, a, range(7, len(a), 7))
+    elif mode == 3:
+        w.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        await w.drain()
+        w.write(b"HTTP/1.1 202 Accepted\r\nContent-Length: 3\r\n" + nodes + b"\r\nok\n")
+    elif mode == 4:
+        w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n" + nodes + b"\r\nOK\n")
+        await w.drain()
+        w.close()
+        return False
+    elif mode == 5:
+        w.write(b"HTTP/1.0 200 OK\r\n" + nodes + b"\r\nOK\n")
+        await w.drain()
+        w.close()
+        return False
+    else:
+        w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" + nodes + b"\r\n")
+        await w.drain()
+        await asyncio.sleep(0.02)
+        w.close()
+        return False
+    return True
+
+
 async def main():
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 18095
+    port = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 18095
     srv = await asyncio.start_server(handle, "127.0.0.1", port, limit=1 << 24)
     async with srv:
         await srv.serve_forever()
