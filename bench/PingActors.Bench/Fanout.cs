@@ -43,6 +43,12 @@ internal static class Fanout
             }
             else
             {
+                // Each hub once: the per-URL figures are keyed by URL.
+                if (urls.GroupBy(u => new Uri(u.TrimEnd('/') + "/")).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                {
+                    throw new ArgumentException($"--url lists {twice.Key} more than once");
+                }
+
                 var pids = List(o.Str("pid", ""));
                 var statsUrls = List(o.Str("stats-url", ""));
                 for (var u = 0; u < urls.Length; u++)

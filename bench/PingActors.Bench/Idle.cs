@@ -64,13 +64,15 @@ internal static class Idle
                 }
             }
 
-            var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(Worker)).ToArray();
-            var all = Task.WhenAll(workers);
-            while (await Task.WhenAny(all, Task.Delay(1000)) != all)
-            {
-                var done = Math.Min(Volatile.Read(ref next), to) - from;
-                Log($"  opened {done:N0}/{to - from:N0} ({done / progress.Elapsed.TotalSeconds:N0}/s), failures {Volatile.Read(ref failures)}");
-            }
+            var all = Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Worker)));
+            int Opened() => Math.Min(Volatile.Read(ref next), to) - from;
+            await LiveProgress.RunAsync(
+                "opening",
+                to - from,
+                () => Opened(),
+                () => all.IsCompleted,
+                () => $"{Opened() / Math.Max(0.001, progress.Elapsed.TotalSeconds):N0}/s, {Volatile.Read(ref failures)} failed");
+            await all;
         }
 
         // The receive side of an idle socket: one zero-byte read at a time, so it holds no buffer. Control
