@@ -1,11 +1,21 @@
 #!/usr/bin/env python3
-"""Ratio and detail tables (Markdown) from a bench/compare.sh results file (one JSON line per run)."""
+"""Ratio and detail tables (Markdown) from a bench/compare.sh results file (one JSON line per run).
+
+Targets are node, baseline and nchan, or several nchan targets (nchan-w1, nchan-w2, ...: one per nginx
+worker count); the node is compared with the best nchan target of each row (highest rate, lowest latency
+or memory), whichever worker count that is."""
 import json
 import statistics
 import sys
 from collections import OrderedDict
 
-TARGETS = ["node", "nchan", "baseline"]
+
+def targets_of(runs):
+    """node first, then the nchan targets in order, then baseline, then anything else."""
+    seen = list(OrderedDict.fromkeys(r.get("target") for r in runs))
+    nchans = sorted(t for t in seen if t and t.startswith("nchan"))
+    rest = [t for t in seen if t not in nchans and t not in ("node", "baseline")]
+    return [t for t in ["node"] if t in seen] + nchans + [t for t in ["baseline"] if t in seen] + rest
 
 
 def load(path):
@@ -43,31 +53,36 @@ def main(path):
     for r in runs:
         by.setdefault(r.get("variant", r["scenario"]), {}).setdefault(r.get("target"), []).append(r)
 
+    targets_all = targets_of(runs)
+    nchans = [t for t in targets_all if t.startswith("nchan")]
+    best_label = "best nchan" if len(nchans) > 1 else "nchan"
     out = []
-    out.append("| scenario | metric | node | nchan | baseline | node / nchan | node / baseline |")
-    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    out.append("| scenario | metric | " + " | ".join(targets_all) + f" | node / {best_label} | node / baseline |")
+    out.append("| --- | --- |" + " ---: |" * (len(targets_all) + 2))
     for variant, targets in by.items():
         scenario = next(iter(targets.values()))[0]["scenario"]
         if scenario == "idle":
-            metrics = [("rss_per_connection_kib", "RSS / connection (KiB, lower is better)", 1),
-                       ("connects_per_sec", "connects/s", None)]
+            metrics = [("rss_per_connection_kib", "RSS / connection (KiB, lower is better)", 1, False),
+                       ("connects_per_sec", "connects/s", None, True)]
         elif "half rate" in variant:
-            metrics = [("latency_p99_ms", "p99 latency (ms, lower is better)", 1),
-                       ("delivered_per_sec", "delivered msgs/s", None)]
+            metrics = [("latency_p99_ms", "p99 latency (ms, lower is better)", 1, False),
+                       ("delivered_per_sec", "delivered msgs/s", None, True)]
         else:
-            metrics = [("delivered_per_sec", "delivered msgs/s", None),
-                       ("latency_p99_ms", "p99 latency (ms, lower is better)", 1)]
-        for key, label, digits in metrics:
-            vals = {t: median(targets.get(t, []), key) for t in TARGETS}
-            rn, rb = ratio(vals["node"], vals["nchan"]), ratio(vals["node"], vals["baseline"])
-            out.append(f"| {variant} | {label} | " + " | ".join(fmt(vals[t], digits) for t in TARGETS)
+            metrics = [("delivered_per_sec", "delivered msgs/s", None, True),
+                       ("latency_p99_ms", "p99 latency (ms, lower is better)", 1, False)]
+        for key, label, digits, higher_better in metrics:
+            vals = {t: median(targets.get(t, []), key) for t in targets_all}
+            nchan_vals = [vals[t] for t in nchans if vals[t] is not None]
+            best = (max if higher_better else min)(nchan_vals) if nchan_vals else None
+            rn, rb = ratio(vals.get("node"), best), ratio(vals.get("node"), vals.get("baseline"))
+            out.append(f"| {variant} | {label} | " + " | ".join(fmt(vals[t], digits) for t in targets_all)
                        + f" | {fmt(rn, 2) if rn is not None else '–'} | {fmt(rb, 2) if rb is not None else '–'} |")
 
     out.append("")
     out.append("| scenario | target | round | delivered msgs/s | publishes/s | p50 ms | p99 ms | max ms | lost / dup / ooo | tool CPU | server CPU | load 1 min |")
     out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
     for variant, targets in by.items():
-        for t in TARGETS:
+        for t in targets_all:
             for r in targets.get(t, []):
                 load1 = r.get("load_average", "?").split(" ")[0]
                 if r["scenario"] == "idle":

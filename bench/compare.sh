@@ -2,7 +2,7 @@
 # Side by side: each scenario against PingActors (node), nginx + nchan (nchan) and the bare-Kestrel Baseline
 # (baseline), alternating targets, each run on a freshly started server. Loopback only; every server this script
 # starts is stopped on exit. Writes one JSON line per run (the tool's line plus "variant" and "round") to
-# $RESULTS, and a ratio table (node/nchan, node/baseline) to stdout and to ${RESULTS%.jsonl}.md.
+# $RESULTS, and a ratio table (node / best nchan, node / baseline) to stdout and to ${RESULTS%.jsonl}.md.
 #
 # Knobs (environment):
 #   TARGETS="node nchan baseline"               which servers, in the order they alternate
@@ -15,7 +15,9 @@
 #   CH_CHANNELS=2000 CH_SUBS=5 CH_MSGS=50000 CH_PUBLISHERS=32   channels scenario
 #   WS_CHANNELS=100 WS_CLIENTS=10 WS_MSGS=50 WS_RATE=0           ws-publish scenario
 #   IDLE_N=10000 IDLE_CHANNELS=100              idle scenario
-#   NCHAN_WORKERS=1                             nginx worker processes (1 was nchan's best here; see docs)
+#   NCHAN_WORKERS="1 2"                         nginx worker processes; with several counts nchan runs once per count,
+#                                               as targets nchan-w1, nchan-w2 (its best depends on the scenario:
+#                                               see docs), and the table compares the node with the best of them
 #   WARMUP=1                                    before each measured fanout/channels/ws-publish run, a run of the same
 #                                               shape with half the messages on the same server, not recorded (the
 #                                               node's JIT is still tiering up in a cold run; see docs); 0 = off
@@ -44,7 +46,18 @@ WS_MSGS=${WS_MSGS:-50}
 WS_RATE=${WS_RATE:-0}
 IDLE_N=${IDLE_N:-10000}
 IDLE_CHANNELS=${IDLE_CHANNELS:-100}
-NCHAN_WORKERS=${NCHAN_WORKERS:-1}
+NCHAN_WORKERS=${NCHAN_WORKERS:-"1 2"}
+# "nchan" in TARGETS stands for one target per worker count: plain "nchan" when there is one count.
+read -ra nchan_counts <<<"$NCHAN_WORKERS"
+expanded=()
+for t in $TARGETS; do
+  if [[ $t == nchan && ${#nchan_counts[@]} -gt 1 ]]; then
+    for w in "${nchan_counts[@]}"; do expanded+=("nchan-w$w"); done
+  else
+    expanded+=("$t")
+  fi
+done
+TARGETS="${expanded[*]}"
 WARMUP=${WARMUP:-1}
 SERVER_ENV=${SERVER_ENV:-}
 NODE_ARGS=${NODE_ARGS:-}
@@ -74,8 +87,9 @@ stop_server() {
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 
-start_server() { # node|nchan|baseline
-  local cmd
+start_server() { # node|nchan|nchan-wN|baseline
+  local cmd workers=${nchan_counts[0]}
+  if [[ $1 == nchan-w* ]]; then workers=${1#nchan-w}; fi
   case $1 in
     node)
       # shellcheck disable=SC2206
@@ -83,9 +97,9 @@ start_server() { # node|nchan|baseline
            --set pingactors.log.level=warning --set akka.loglevel=WARNING $NODE_ARGS) ;;
     baseline)
       cmd=("$BASELINE_BIN" --listen "$BASE") ;;
-    nchan)
+    nchan*)
       NCHAN_PREFIX=$(mktemp -d /tmp/pingactors-nchan.XXXXXX)
-      sed -e "s|@LISTEN@|$NCHAN|; s|@WORKERS@|$NCHAN_WORKERS|; s|@PREFIX@|$NCHAN_PREFIX|g" \
+      sed -e "s|@LISTEN@|$NCHAN|; s|@WORKERS@|$workers|; s|@PREFIX@|$NCHAN_PREFIX|g" \
         bench/nchan/nginx.conf > "$NCHAN_PREFIX/nginx.conf"
       cmd=("$NGINX_BIN" -p "$NCHAN_PREFIX" -c "$NCHAN_PREFIX/nginx.conf" -g 'daemon off;') ;;
   esac
@@ -96,16 +110,16 @@ start_server() { # node|nchan|baseline
   case $1 in
     node) wait_http "http://$OPS/ping" ;;
     baseline) wait_http "http://$BASE/stats" ;;
-    nchan) wait_http "http://$NCHAN/nchan_status" ;;
+    nchan*) wait_http "http://$NCHAN/nchan_status" ;;
   esac
   sleep 2 # let start-up allocations and tiering quiet down
 }
 
-target_args() { # node|nchan|baseline -> bench options (--pid: nginx's master; the tool adds its workers)
+target_args() { # node|nchan|nchan-wN|baseline -> bench options (--pid: nginx's master; the tool adds its workers)
   case $1 in
     node) echo "--url http://$HUB --stats-url http://$OPS/stats --label node --pid $SERVER_PID" ;;
     baseline) echo "--url http://$BASE --stats-url http://$BASE/stats --label baseline --pid $SERVER_PID" ;;
-    nchan) echo "--url http://$NCHAN --label nchan --pid $SERVER_PID" ;;
+    nchan*) echo "--url http://$NCHAN --label $1 --pid $SERVER_PID" ;;
   esac
 }
 
@@ -134,7 +148,7 @@ if [[ -z "${NO_BUILD:-}" ]]; then
     dotnet build -c Release "$p" -nologo -v quiet | tail -2
   done
 fi
-if [[ " $TARGETS " == *" nchan "* ]] && [[ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
+if [[ " $TARGETS " == *" nchan"* ]] && [[ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
   echo "error: nchan is not installed: run bench/install-peers.sh (as root)" >&2
   exit 1
 fi
@@ -145,7 +159,7 @@ say "machine"
   echo "nproc: $(nproc)"
   echo "memory: $(free -m | awk '/Mem:/ {print $2 " MiB"}')"
   echo "dotnet: $(dotnet --version)"
-  echo "nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/.*: //'), nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null || echo '?'), $NCHAN_WORKERS worker(s)"
+  echo "nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/.*: //'), nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null || echo '?'), worker counts: $NCHAN_WORKERS"
   echo "kernel: $(uname -r)"
   echo "uptime: $(uptime)"
   echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
