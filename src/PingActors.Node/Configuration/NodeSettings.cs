@@ -18,7 +18,8 @@ public sealed record NodeSettings(
     Microsoft.Extensions.Logging.LogLevel LogLevel,
     TimeSpan ClusterJoinTimeout,
     long? MaxConnections,
-    int ChannelThreads)
+    int ChannelThreads,
+    int? IoQueues)
 {
     /// <summary>pingactors.hub.channel-threads = auto: a quarter of the cores, at least one.</summary>
     public static int AutoChannelThreads => Math.Max(1, (Environment.ProcessorCount + 3) / 4);
@@ -83,7 +84,8 @@ public sealed record NodeSettings(
             }),
             reader.Duration("pingactors.cluster.join-timeout", positive: true),
             reader.AutoOrLong("pingactors.hub.max-connections", min: 1),
-            (int?)reader.AutoOrLong("pingactors.hub.channel-threads", min: 1, max: 256) ?? AutoChannelThreads);
+            (int?)reader.AutoOrLong("pingactors.hub.channel-threads", min: 1, max: 256) ?? AutoChannelThreads,
+            (int?)reader.AutoOrLong("pingactors.hub.io-queues", min: 0, max: 64));
     }
 
     private static bool IsAny(ListenAddress a) => a.Address.Equals(System.Net.IPAddress.Any) || a.Address.Equals(System.Net.IPAddress.IPv6Any);

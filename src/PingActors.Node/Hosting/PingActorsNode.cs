@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using PingActors.Actors.Connections;
 using PingActors.Actors.Metrics;
 using PingActors.Node.Configuration;
@@ -76,6 +77,11 @@ public sealed class PingActorsNode : IAsyncDisposable
         var budget = OpenFileLimit.ConnectionBudget(OpenFileLimit.Raise());
         var httpConnections = budget is { } b ? Math.Max(1, Math.Min(512, b / 20)) : (long?)null;
         var webSockets = settings.MaxConnections ?? budget - httpConnections;
+        if (settings.IoQueues is { } ioQueues)
+        {
+            builder.Services.Configure<SocketTransportOptions>(o => o.IOQueueCount = ioQueues);
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -36,4 +36,22 @@ public sealed class HubSettingsSpecs
 
         Assert.Equal(3, settings.ChannelThreads);
     }
+
+    [Fact]
+    public void Io_queues_auto_leaves_kestrels_default()
+    {
+        var settings = NodeSettings.From(ConfigLoader.Load(CommandLine.Parse([])));
+
+        Assert.Null(settings.IoQueues);
+    }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("1", 1)]
+    public void Io_queues_takes_a_number(string value, int expected)
+    {
+        var settings = NodeSettings.From(ConfigLoader.Load(CommandLine.Parse(["--set", "pingactors.hub.io-queues=" + value])));
+
+        Assert.Equal(expected, settings.IoQueues);
+    }
 }

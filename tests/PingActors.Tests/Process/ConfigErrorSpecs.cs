@@ -101,6 +101,7 @@ public sealed class ConfigErrorSpecs : IDisposable
     [InlineData("pingactors.hub.outbound.overflow=explode", "pingactors.hub.outbound.overflow", "expected one of close, drop-oldest")]
     [InlineData("pingactors.hub.stream-hosts=0", "pingactors.hub.stream-hosts", "expected auto or a whole number from 1 to 1024")]
     [InlineData("pingactors.hub.channel-threads=many", "pingactors.hub.channel-threads", "expected auto or a whole number from 1 to 256")]
+    [InlineData("pingactors.hub.io-queues=-1", "pingactors.hub.io-queues", "expected auto or a whole number from 0 to 64")]
     [InlineData("pingactors.hub.allowed-origins=[\"https://a.example\"", "pingactors.hub.allowed-origins", "expected ']' closing the list")]
     [InlineData("pingactors.hub.nonsense=1", "pingactors.hub.nonsense", "expected a key listed in hocon/reference.conf")]
     public async Task Bad_set_value_names_set_the_key_and_what_was_expected(string set, string key, string expected)
