@@ -138,12 +138,13 @@ async def read_frames(r, w, path):
                 await broadcast(path, bytes(data))
 
 
-async def handle(r, w):
+async def read_head(r, w):
+    """The next request's method, path and headers (names lower-cased); None once the client is gone."""
     try:
         head = await r.readuntil(b"\r\n\r\n")
     except Exception:
         w.close()
-        return
+        return None
     lines = head.decode("latin1").split("\r\n")
     method, path, _ = lines[0].split(" ", 2)
     hdr = {}
@@ -151,6 +152,14 @@ async def handle(r, w):
         if ":" in l:
             k, v = l.split(":", 1)
             hdr[k.strip().lower()] = v.strip()
+    return method, path, hdr
+
+
+async def handle(r, w):
+    request = await read_head(r, w)
+    if request is None:
+        return
+    method, path, hdr = request
     if hdr.get("upgrade", "").lower() == "websocket":
         acc = base64.b64encode(hashlib.sha1(hdr["sec-websocket-key"].encode() + GUID).digest()).decode()
         w.write(f"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {acc}\r\n\r\n".encode())
@@ -183,18 +192,10 @@ async def handle(r, w):
         else:
             w.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
         await w.drain()
-        try:
-            head = await r.readuntil(b"\r\n\r\n")
-        except Exception:
-            w.close()
+        request = await read_head(r, w)
+        if request is None:
             return
-        lines = head.decode("latin1").split("\r\n")
-        method, path, _ = lines[0].split(" ", 2)
-        hdr = {}
-        for l in lines[1:]:
-            if ":" in l:
-                k, v = l.split(":", 1)
-                hdr[k.strip().lower()] = v.strip()
+        method, path, hdr = request
 
 
 async def write_pieces(w, data, cuts):
