@@ -226,21 +226,28 @@ internal sealed class RawWebSocket
     /// <summary>Issues receives until one pends (its completion calls <see cref="ReceiveLoop"/>) or the loop ends.</summary>
     private void Receive(SocketAsyncEventArgs e)
     {
+        if (ReceiveDoneAtOnce(e))
+        {
+            ReceiveLoop(e);
+        }
+    }
+
+    /// <summary>
+    /// Issues one receive into the free end of the buffer: true if it completed at once (its result is in
+    /// <paramref name="e"/>); false if it pends (its completion calls <see cref="ReceiveLoop"/>) or failed (the loop has ended).
+    /// </summary>
+    private bool ReceiveDoneAtOnce(SocketAsyncEventArgs e)
+    {
         try
         {
             e.SetBuffer(_end, _buffer.Length - _end);
-            if (_socket.ReceiveAsync(e))
-            {
-                return;
-            }
+            return !_socket.ReceiveAsync(e);
         }
         catch (Exception)
         {
             Finish(EndAfterError());
-            return;
+            return false;
         }
-
-        ReceiveLoop(e);
     }
 
     private void ReceiveLoop(SocketAsyncEventArgs e)
@@ -267,17 +274,8 @@ internal sealed class RawWebSocket
                 return;
             }
 
-            try
+            if (!ReceiveDoneAtOnce(e))
             {
-                e.SetBuffer(_end, _buffer.Length - _end);
-                if (_socket.ReceiveAsync(e))
-                {
-                    return;
-                }
-            }
-            catch (Exception)
-            {
-                Finish(EndAfterError());
                 return;
             }
         }
