@@ -14,6 +14,10 @@ public sealed class LocalChannelHub : ReceiveActor
     private readonly HubSettings _settings;
     private readonly HubMetrics _metrics;
     private readonly Dictionary<string, Entry> _channels = new(StringComparer.Ordinal);
+
+    // The way back from a child to its channel, so a Terminated costs a lookup and not a walk over every
+    // channel of the node (thousands of channels stopping at once would otherwise cost their square).
+    private readonly Dictionary<IActorRef, string> _channelOfChild = [];
     private long _nextId;
 
     public LocalChannelHub(IActorRef region, HubSettings settings, HubMetrics metrics)
@@ -50,6 +54,7 @@ public sealed class LocalChannelHub : ReceiveActor
             Context.Watch(child);
             entry = new Entry(child);
             _channels.Add(join.Channel, entry);
+            _channelOfChild.Add(child, join.Channel);
         }
 
         entry.Joins++;
@@ -63,19 +68,17 @@ public sealed class LocalChannelHub : ReceiveActor
         if (_channels.TryGetValue(idle.Channel, out var entry) && entry.Child.Equals(Sender) && entry.Joins == idle.JoinsReceived)
         {
             _channels.Remove(idle.Channel);
+            _channelOfChild.Remove(Sender);
             Context.Stop(Sender);
         }
     }
 
     private void OnTerminated(Terminated t)
     {
-        foreach (var (channel, entry) in _channels)
+        // A child stopped by OnIdle was forgotten there; one that failed is forgotten here.
+        if (_channelOfChild.Remove(t.ActorRef, out var channel))
         {
-            if (entry.Child.Equals(t.ActorRef))
-            {
-                _channels.Remove(channel);
-                return;
-            }
+            _channels.Remove(channel);
         }
     }
 

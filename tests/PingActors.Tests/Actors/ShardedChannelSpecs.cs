@@ -142,4 +142,34 @@ public sealed class ShardedChannelSpecs : TestKit, IAsyncLifetime
             Assert.Equal(Enumerable.Range(0, 200).Select(n => $"p{p}-{n}"), own);
         }
     }
+
+    [Fact]
+    public void A_channel_whose_local_actor_failed_gets_a_fresh_one_and_a_fresh_one_after_that()
+    {
+        var hub = Sys.ActorOf(LocalChannelHub.PropsFor(_region, _settings, _metrics));
+        var failed = new HashSet<IActorRef>();
+        for (var round = 0; round < 3; round++)
+        {
+            // The hub learns of the failure from Terminated; a join it forwards before that is lost (the
+            // connection's join timeout covers it), so join until one is answered.
+            Akka.TestKit.TestProbe? member = null;
+            Joined? joined = null;
+            AwaitAssert(
+                () =>
+                {
+                    member = CreateTestProbe();
+                    hub.Tell(new Join("/failing", member.Ref));
+                    joined = member.ExpectMsg<Joined>(TimeSpan.FromSeconds(1));
+                },
+                TimeSpan.FromSeconds(15),
+                TimeSpan.Zero);
+
+            Assert.DoesNotContain(joined!.LocalChannel, failed);
+            Watch(joined.LocalChannel);
+            joined.LocalChannel.Tell(Kill.Instance);
+            ExpectTerminated(joined.LocalChannel, TimeSpan.FromSeconds(10));
+            member!.ExpectMsg<ChannelStopped>(TimeSpan.FromSeconds(10));
+            failed.Add(joined.LocalChannel);
+        }
+    }
 }
