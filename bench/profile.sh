@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # CPU profile of the node under one bench scenario, with perf (Linux): which frames, kernel and .NET, use the
 # node's CPU. Starts a fresh node with perf maps on, optionally runs a warm-up of the same scenario, starts the
-# measured run, records the node with `perf record -g` for DURATION seconds from DELAY seconds into the run,
-# stops the node and writes a report of the busiest frames (self and inclusive).
+# measured run, waits for its measured phase (the tool's "marker seen by" line: subscribers connected and
+# registered), records the node with `perf record -g` for DURATION seconds from DELAY seconds into that phase,
+# stops the node and writes a report of the busiest frames (self and inclusive). Give the run enough messages
+# to outlast DELAY + DURATION: a recording that reaches the run's end holds the teardown of every socket and
+# actor (the script warns when that happens).
 #
-#   bench/profile.sh channels --channels 2000 --subscribers 5 --messages 80000 --publishers 32
+#   bench/profile.sh channels --channels 2000 --subscribers 5 --messages 300000 --publishers 32
 #   WARM="fanout --subscribers 1000 --messages 500 --publishers 4 --rate 0" \
-#     bench/profile.sh fanout --subscribers 1000 --messages 2000 --publishers 4 --rate 0
+#     bench/profile.sh fanout --subscribers 1000 --messages 6000 --publishers 4 --rate 0
 #
 # Knobs (environment): WARM="<scenario args>" (a warm-up run first: a cold node is still tiering up its JIT),
-# DELAY=6 DURATION=5 (seconds), NODE_ARGS="--set k=v ...", OUT=bench/results/profile-<UTC>.
+# DELAY=1 DURATION=5 (seconds), NODE_ARGS="--set k=v ...", OUT=bench/results/profile-<UTC>.
 # Needs perf (Debian: linux-perf) and root or kernel.perf_event_paranoid <= 1 for kernel frames.
 # DOTNET_PerfMapEnabled=1 makes the runtime write /tmp/perf-PID.map for JIT-compiled code, and
 # DOTNET_EnableWriteXorExecute=0 keeps that code at the addresses the map names.
@@ -19,9 +22,9 @@ ROOT=$(pwd)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-if [[ $# -eq 0 ]]; then sed -n '2,16p' "$0"; exit 2; fi
+if [[ $# -eq 0 ]]; then sed -n '2,19p' "$0"; exit 2; fi
 command -v perf >/dev/null || { echo "error: perf not found (Debian: apt-get install linux-perf)" >&2; exit 1; }
-DELAY=${DELAY:-6}
+DELAY=${DELAY:-1}
 DURATION=${DURATION:-5}
 OUT=${OUT:-bench/results/profile-$(date -u +%Y%m%dT%H%M%SZ)}
 NODE_BIN=${NODE_BIN:-$ROOT/src/PingActors.Node/bin/Release/net10.0/PingActors.Node}
@@ -48,9 +51,17 @@ fi
 say "measured run: $*"
 "$BENCH_BIN" "$@" "${TARGET[@]}" > "$OUT.bench.txt" 2>&1 &
 BENCH_PID=$!
+# The tool logs "marker seen by" when every subscriber is registered and the measured messages start.
+until grep -q 'marker seen by' "$OUT.bench.txt" 2>/dev/null; do
+  kill -0 "$BENCH_PID" 2>/dev/null || { echo "error: the run ended before its measured phase (see $OUT.bench.txt)" >&2; exit 1; }
+  sleep 0.1
+done
 sleep "$DELAY"
 show "perf record -e cpu-clock -F 2000 -g -p $SERVER_PID -- sleep $DURATION"
 perf record -q -e cpu-clock -F 2000 -g -p "$SERVER_PID" -o "$OUT.perf.data" -- sleep "$DURATION"
+if ! kill -0 "$BENCH_PID" 2>/dev/null; then
+  echo "warning: the run ended during the recording, so the profile holds its teardown too; give it more --messages" >&2
+fi
 wait "$BENCH_PID" || true
 stop_pid "$SERVER_PID"
 SERVER_PID=
