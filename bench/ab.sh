@@ -54,8 +54,8 @@ measure() { # name binary pair: start the node, warm it up, run the scenario, st
   # shellcheck disable=SC2086,SC2206
   local node_env=(${!env_var:-}) node_args=(${!args_var:-})
   show "[$name, pair $pair] ${node_env[*]:+env ${node_env[*]} }$bin ${node_args[*]}"
-  env "${node_env[@]}" "$bin" --set "pingactors.hub.listen=$HUB" --set "pingactors.ops.listen=$OPS" \
-    --set pingactors.log.level=warning --set akka.loglevel=WARNING "${node_args[@]}" > "bench/results/ab-$name.log" 2>&1 &
+  node_options "$HUB" "$OPS"
+  env "${node_env[@]}" "$bin" "${NODE_OPTS[@]}" "${node_args[@]}" > "bench/results/ab-$name.log" 2>&1 &
   SERVER_PID=$!
   wait_http "http://$OPS/ping"
   sleep 1 # let start-up allocations and tiering quiet down

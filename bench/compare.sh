@@ -93,8 +93,8 @@ start_server() { # node|nchan|nchan-wN|baseline
   case $1 in
     node)
       # shellcheck disable=SC2206
-      cmd=("$NODE_BIN" --set "pingactors.hub.listen=$HUB" --set "pingactors.ops.listen=$OPS"
-           --set pingactors.log.level=warning --set akka.loglevel=WARNING $NODE_ARGS) ;;
+      node_options "$HUB" "$OPS"
+      cmd=("$NODE_BIN" "${NODE_OPTS[@]}" $NODE_ARGS) ;;
     baseline)
       cmd=("$BASELINE_BIN" --listen "$BASE") ;;
     nchan*)
@@ -141,13 +141,7 @@ warm_up() { # args... : the same scenario on the same server, output discarded
   "${PRIO[@]}" "$BENCH_BIN" "$@" > /dev/null 2>&1 || echo "(warm-up exited $?)" >&2
 }
 
-if [[ -z "${NO_BUILD:-}" ]]; then
-  say "build (Release)"
-  for p in src/PingActors.Node bench/Baseline bench/PingActors.Bench; do
-    show "dotnet build -c Release $p"
-    dotnet build -c Release "$p" -nologo -v quiet | tail -2
-  done
-fi
+[[ -n "${NO_BUILD:-}" ]] || build_release src/PingActors.Node bench/Baseline bench/PingActors.Bench
 if [[ " $TARGETS " == *" nchan"* ]] && [[ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
   echo "error: nchan is not installed: run bench/install-peers.sh (as root)" >&2
   exit 1

@@ -23,3 +23,19 @@ wait_http() { # url: wait up to 60 s for a 200 while $SERVER_PID runs
   echo "timeout waiting for $1" >&2
   return 1
 }
+
+# NODE_OPTS=(the node's options for a measurement): its two listeners, and its logs at warning, as a log
+# line per connection or per message would cost the run CPU the node should spend on its sockets.
+node_options() { # hub-host:port ops-host:port
+  NODE_OPTS=(--set "pingactors.hub.listen=$1" --set "pingactors.ops.listen=$2"
+    --set pingactors.log.level=warning --set akka.loglevel=WARNING)
+}
+
+# Release builds of the given projects, quietly (a script's NO_BUILD=1 skips calling this).
+build_release() { # project-dir...
+  say "build (Release)"
+  for p in "$@"; do
+    show "dotnet build -c Release $p"
+    dotnet build -c Release "$p" -nologo -v quiet | tail -2
+  done
+}

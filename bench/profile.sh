@@ -37,9 +37,8 @@ SERVER_PID=
 trap 'stop_pid "$SERVER_PID"' EXIT
 say "node with perf maps"
 # shellcheck disable=SC2086
-DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "$NODE_BIN" --set "pingactors.hub.listen=$HUB" \
-  --set "pingactors.ops.listen=$OPS" --set pingactors.log.level=warning --set akka.loglevel=WARNING ${NODE_ARGS:-} \
-  > "$OUT.node.log" 2>&1 &
+node_options "$HUB" "$OPS"
+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "$NODE_BIN" "${NODE_OPTS[@]}" ${NODE_ARGS:-} > "$OUT.node.log" 2>&1 &
 SERVER_PID=$!
 wait_http "http://$OPS/ping"
 TARGET=(--url "http://$HUB" --stats-url "http://$OPS/stats" --label node --pid "$SERVER_PID")

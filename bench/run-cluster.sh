@@ -30,6 +30,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 SUBS=${SUBS:-1000}
 MSGS=${MSGS:-1000}
@@ -70,8 +72,6 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-say() { printf '\n=== %s\n' "$*" >&2; }
-show() { printf '+ %s\n' "$*" >&2; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 hub() { echo "http://127.0.0.1:${HUBP[$1]}"; }
 ops() { echo "http://127.0.0.1:${OPSP[$1]}/stats"; }
@@ -87,9 +87,8 @@ start_cluster() {
   for p in "${REMOTE[@]}"; do seeds+=(--seed "127.0.0.1:$p"); done
   for i in 0 1 2; do
     # shellcheck disable=SC2206
-    local cmd=("$NODE_BIN" --port "${REMOTE[$i]}" "${seeds[@]}"
-      --set "pingactors.hub.listen=127.0.0.1:${HUBP[$i]}" --set "pingactors.ops.listen=127.0.0.1:${OPSP[$i]}"
-      --set pingactors.log.level=warning --set akka.loglevel=WARNING $NODE_ARGS)
+    node_options "127.0.0.1:${HUBP[$i]}" "127.0.0.1:${OPSP[$i]}"
+    local cmd=("$NODE_BIN" --port "${REMOTE[$i]}" "${seeds[@]}" "${NODE_OPTS[@]}" $NODE_ARGS)
     show "${SERVER_ENV:+env $SERVER_ENV }${cmd[*]}"
     # shellcheck disable=SC2086
     env $SERVER_ENV "${cmd[@]}" > "$OUT.node-${NAMES[$i]}.log" 2>&1 &
@@ -125,13 +124,7 @@ wait_no_entities() { # channels of the previous run passivate (channel-idle-time
   echo "(channels of the previous run still present after 30 s; going on)" >&2
 }
 
-if [[ -z "${NO_BUILD:-}" ]]; then
-  say "build (Release)"
-  for p in src/PingActors.Node bench/PingActors.Bench; do
-    show "dotnet build -c Release $p"
-    dotnet build -c Release "$p" -nologo -v quiet | tail -2
-  done
-fi
+[[ -n "${NO_BUILD:-}" ]] || build_release src/PingActors.Node bench/PingActors.Bench
 
 say "machine"
 {

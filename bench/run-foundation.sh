@@ -56,8 +56,8 @@ start_server() { # node|baseline
   local cmd
   if [[ $1 == node ]]; then
     # shellcheck disable=SC2206
-    cmd=("$NODE_BIN" --set "pingactors.hub.listen=$HUB" --set "pingactors.ops.listen=$OPS"
-         --set pingactors.log.level=warning --set akka.loglevel=WARNING $NODE_ARGS)
+    node_options "$HUB" "$OPS"
+    cmd=("$NODE_BIN" "${NODE_OPTS[@]}" $NODE_ARGS)
   else
     cmd=("$BASELINE_BIN" --listen "$BASE")
   fi
@@ -82,13 +82,7 @@ run_bench() { # args...
   "${PRIO[@]}" "$BENCH_BIN" "$@" --json-out "$RESULTS" || echo "(bench exited $?)" >&2
 }
 
-if [[ -z "${NO_BUILD:-}" ]]; then
-  say "build (Release)"
-  for p in src/PingActors.Node bench/Baseline bench/PingActors.Bench; do
-    show "dotnet build -c Release $p"
-    dotnet build -c Release "$p" -nologo -v quiet | tail -2
-  done
-fi
+[[ -n "${NO_BUILD:-}" ]] || build_release src/PingActors.Node bench/Baseline bench/PingActors.Bench
 
 say "machine"
 {
