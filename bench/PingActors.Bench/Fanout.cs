@@ -97,11 +97,11 @@ internal static class Fanout
         using var publisher = Publisher.Create(publisherKind, publishTarget, [channel], publishers, multi ? "X-PingActors-Nodes" : null);
         var perPublisher = (messages + publishers - 1) / publishers;
         messages = perPublisher * publishers;
-        Log($"target {target.Label} pid {target.Pid} ({ProcInfo.CommandLine(target.Pid)})");
-        Log($"channel /{target.Prefix}/{channel}: {subscribers} subscribers, {messages} messages from {publishers} publisher(s), {size} B payload{(rate > 0 ? $", {rate} msg/s" : "")}, {publisherKind} publisher");
+        Delivery.Log($"target {target.Label} pid {target.Pid} ({ProcInfo.CommandLine(target.Pid)})");
+        Delivery.Log($"channel /{target.Prefix}/{channel}: {subscribers} subscribers, {messages} messages from {publishers} publisher(s), {size} B payload{(rate > 0 ? $", {rate} msg/s" : "")}, {publisherKind} publisher");
         if (multi)
         {
-            Log($"subscribers round-robin over {string.Join(", ", subTargets.Select(t => $"{t.BaseUri} (pid {t.Pid})"))}; POSTs to {publishTarget.BaseUri} (pid {publishTarget.Pid})");
+            Delivery.Log($"subscribers round-robin over {string.Join(", ", subTargets.Select(t => $"{t.BaseUri} (pid {t.Pid})"))}; POSTs to {publishTarget.BaseUri} (pid {publishTarget.Pid})");
         }
 
         var clusterBefore = await ClusterStatsAsync(clusterStats);
@@ -132,7 +132,7 @@ internal static class Fanout
             return 1;
         }
 
-        Log($"{live.Length} subscribers connected in {connectSeconds:N1} s, {failures} failures");
+        Delivery.Log($"{live.Length} subscribers connected in {connectSeconds:N1} s, {failures} failures");
 
         async Task Post(byte[] body)
         {
@@ -164,7 +164,7 @@ internal static class Fanout
         }
 
         var unregistered = live.Count(s => !s.MarkerSeen);
-        Log($"marker seen by {live.Length - unregistered}/{live.Length} subscribers after {markerDeadline.Elapsed.TotalSeconds:N2} s ({markers} marker(s))");
+        Delivery.Log($"marker seen by {live.Length - unregistered}/{live.Length} subscribers after {markerDeadline.Elapsed.TotalSeconds:N2} s ({markers} marker(s))");
         var warmupPostErrors = publisher.TakeErrors();
         var statsBefore = await target.StatsAsync();
         var rssBefore = ProcInfo.StatusKb(target.Pid, "VmRSS");
@@ -327,8 +327,6 @@ internal static class Fanout
         report.Print(jsonOut);
         return failures > 0 || unregistered > 0 || expected != unique ? 1 : 0;
     }
-
-    private static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
 
     private static string[] List(string value) => value.Split(',', StringSplitOptions.TrimEntries);
 

@@ -20,8 +20,8 @@ internal static class Idle
         Program.CheckUnused(o);
 
         var (soft, hard) = Native.RaiseOpenFileLimit();
-        Log($"target {target.Label} pid {target.Pid} ({ProcInfo.CommandLine(target.Pid)})");
-        Log($"open-file limit {soft}/{hard}; {target.SourceAddresses} source address(es); {n} connections over {channels} channels");
+        Delivery.Log($"target {target.Label} pid {target.Pid} ({ProcInfo.CommandLine(target.Pid)})");
+        Delivery.Log($"open-file limit {soft}/{hard}; {target.SourceAddresses} source address(es); {n} connections over {channels} channels");
 
         var sockets = new ClientWebSocket?[n];
         var closedEarly = 0;
@@ -123,7 +123,7 @@ internal static class Idle
         report.Add("warmup", warmup);
 
         // 1. Warm-up connections, then the baseline once RSS is stable.
-        Log($"warm-up: {warmup} connections");
+        Delivery.Log($"warm-up: {warmup} connections");
         await OpenRange(0, warmup);
         if (failures == warmup)
         {
@@ -133,7 +133,7 @@ internal static class Idle
 
         var (rss0, waited0) = await SettleAsync(target.Pid, settle);
         var openAtBaseline = sockets.Count(s => s is not null) - Volatile.Read(ref closedEarly);
-        Log($"baseline RSS {rss0 / 1024.0:N1} MiB (settled after {waited0:N0} s)");
+        Delivery.Log($"baseline RSS {rss0 / 1024.0:N1} MiB (settled after {waited0:N0} s)");
 
         // 2. The rest, timed.
         var load = Stopwatch.StartNew();
@@ -143,18 +143,18 @@ internal static class Idle
         var (toolCpu, serverCpu, _) = cpu.Stop();
         var rssPeakOpen = ProcInfo.StatusKb(target.Pid, "VmRSS");
         var opened = sockets.Count(s => s is not null);
-        Log($"opened {opened:N0} in {openSeconds:N1} s; failures {failures}");
+        Delivery.Log($"opened {opened:N0} in {openSeconds:N1} s; failures {failures}");
 
         // 3. RSS at N, once stable.
         var (rssN, waitedN) = await SettleAsync(target.Pid, settle);
         var openNow = opened - Volatile.Read(ref closedEarly);
         var perConn = openNow > openAtBaseline ? (rssN - rss0) * 1024.0 / (openNow - openAtBaseline) : double.NaN;
         var stats = await target.StatsAsync();
-        Log($"RSS at {openNow:N0}: {rssN / 1024.0:N1} MiB -> {perConn / 1024:N2} KiB per connection");
+        Delivery.Log($"RSS at {openNow:N0}: {rssN / 1024.0:N1} MiB -> {perConn / 1024:N2} KiB per connection");
 
         if (hold > 0)
         {
-            Log($"holding for {hold} s");
+            Delivery.Log($"holding for {hold} s");
             await Task.Delay(TimeSpan.FromSeconds(hold));
         }
 
@@ -192,7 +192,7 @@ internal static class Idle
         report.Add("errors", errors.Count == 0 ? "" : string.Join("; ", errors.Take(3).Select(kv => $"{kv.Value}x {kv.Key}")));
 
         // 4. Close everything (bounded), then see what the server gives back.
-        Log("closing");
+        Delivery.Log("closing");
         Volatile.Write(ref closing, true);
         await CloseAllAsync(sockets, concurrency);
         await Task.Delay(3000);
@@ -261,5 +261,4 @@ internal static class Idle
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Worker)));
     }
 
-    private static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
 }
