@@ -2,7 +2,7 @@
 # CPU profile of the node under one bench scenario, with perf (Linux): which frames, kernel and .NET, use the
 # node's CPU. Starts a fresh node with perf maps on, optionally runs a warm-up of the same scenario, starts the
 # measured run, waits for its measured phase (the tool's "marker seen by" line: subscribers connected and
-# registered), records the node with `perf record -g` for DURATION seconds from DELAY seconds into that phase,
+# registered; for idle, the opening of the measured connections), records the node with `perf record -g` for DURATION seconds from DELAY seconds into that phase,
 # stops the node and writes a report of the busiest frames (self and inclusive). Give the run enough messages
 # to outlast DELAY + DURATION: a recording that reaches the run's end holds the teardown of every socket and
 # actor (the script warns when that happens).
@@ -50,8 +50,14 @@ fi
 say "measured run: $*"
 "$BENCH_BIN" "$@" "${TARGET[@]}" > "$OUT.bench.txt" 2>&1 &
 BENCH_PID=$!
-# The tool logs "marker seen by" when every subscriber is registered and the measured messages start.
-until grep -q 'marker seen by' "$OUT.bench.txt" 2>/dev/null; do
+# Where the measured phase starts: fanout, channels and ws-publish log "marker seen by" when every
+# subscriber is registered and the measured messages start; idle logs its "baseline RSS" just before it
+# opens the measured connections.
+case $1 in
+  idle) MARK='baseline RSS' ;;
+  *) MARK='marker seen by' ;;
+esac
+until grep -q "$MARK" "$OUT.bench.txt" 2>/dev/null; do
   kill -0 "$BENCH_PID" 2>/dev/null || { echo "error: the run ended before its measured phase (see $OUT.bench.txt)" >&2; exit 1; }
   sleep 0.1
 done
