@@ -13,37 +13,35 @@ namespace PingActors.Actors.Connections;
 /// </summary>
 public sealed class ActorAckSink : GraphStage<SinkShape<Payload>>
 {
-    private readonly IActorRef _owner;
-
-    public ActorAckSink(IActorRef owner)
-    {
-        _owner = owner;
-        Shape = new SinkShape<Payload>(In);
-    }
+    // One instance serves every connection of the node (ConnectionGraph): the actor of a run comes with
+    // its ConnectionBinding attribute.
+    public ActorAckSink() => Shape = new SinkShape<Payload>(In);
 
     public Inlet<Payload> In { get; } = new("connection.actor");
 
     public override SinkShape<Payload> Shape { get; }
 
-    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this, ConnectionBinding.Of(inheritedAttributes).Owner);
 
     private sealed class Logic : InGraphStageLogic
     {
         private readonly ActorAckSink _stage;
+        private readonly IActorRef _owner;
         private readonly Action _ack;
         private bool _told;
 
-        public Logic(ActorAckSink stage)
+        public Logic(ActorAckSink stage, IActorRef owner)
             : base(stage.Shape)
         {
             _stage = stage;
+            _owner = owner;
             _ack = GetAsyncCallback(() => Pull(stage.In));
             SetHandler(stage.In, this);
         }
 
         public override void PreStart() => Pull(_stage.In);
 
-        public override void OnPush() => _stage._owner.Tell(new InboundMessage(Grab(_stage.In), _ack), ActorRefs.NoSender);
+        public override void OnPush() => _owner.Tell(new InboundMessage(Grab(_stage.In), _ack), ActorRefs.NoSender);
 
         public override void OnUpstreamFinish()
         {
@@ -65,7 +63,7 @@ public sealed class ActorAckSink : GraphStage<SinkShape<Payload>>
             if (!_told)
             {
                 _told = true;
-                _stage._owner.Tell(message, ActorRefs.NoSender);
+                _owner.Tell(message, ActorRefs.NoSender);
             }
         }
     }

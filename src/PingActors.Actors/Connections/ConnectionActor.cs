@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Streams.Dsl;
 using PingActors.Actors.Channels;
 using PingActors.Actors.Dispatch;
 using PingActors.Actors.Hub;
@@ -10,7 +9,11 @@ using PingActors.Actors.Metrics;
 namespace PingActors.Actors.Connections;
 
 /// <summary>Everything a connection actor needs from its node.</summary>
-public sealed record ConnectionContext(IActorRef LocalChannels, IActorRef ChannelRegion, HubSettings Settings, HubMetrics Metrics, StreamHosts StreamHosts);
+public sealed record ConnectionContext(IActorRef LocalChannels, IActorRef ChannelRegion, HubSettings Settings, HubMetrics Metrics, StreamHosts StreamHosts)
+{
+    /// <summary>Every connection's stream, fused once for the node.</summary>
+    public ConnectionGraph Graph { get; } = new(Settings, Metrics);
+}
 
 /// <summary>Starts a <see cref="ConnectionActor"/>: its request, its node and the stream host that runs its socket stream.</summary>
 public sealed record StartConnection(OpenConnection Open, ConnectionContext Context, int StreamHost);
@@ -160,8 +163,7 @@ public sealed class ConnectionActor : UntypedActor
         _timeout = Context.System.Scheduler.ScheduleTellOnceCancelable(Ctx.Settings.JoinTimeout, Self, TimedOut.Instance, Self);
         Ctx.Metrics.Connections.Inc();
         Ctx.Metrics.ConnectionsTotal.Inc();
-        var graph = Source.FromGraph(new WebSocketStage(socket, Ctx.Settings, Ctx.Metrics, Self)).To(new ActorAckSink(Self));
-        Ctx.StreamHosts.Run(_start.StreamHost, new RunConnectionStream(graph, Self));
+        Ctx.StreamHosts.Run(_start.StreamHost, new RunConnectionStream(Ctx.Graph.For(socket, Self), Self));
     }
 
     private void OnOutboxReady(OutboxReady ready)

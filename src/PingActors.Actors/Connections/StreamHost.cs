@@ -8,7 +8,7 @@ using Akka.Streams.Stage;
 namespace PingActors.Actors.Connections;
 
 /// <summary>A connection's stream for a host to run; a failure to materialize it is told to <paramref name="Owner"/>.</summary>
-public sealed record RunConnectionStream(IRunnableGraph<NotUsed> Graph, IActorRef Owner);
+public sealed record RunConnectionStream(IGraph<ClosedShape, NotUsed> Graph, IActorRef Owner);
 
 /// <summary>
 /// A long-lived stream whose only stage materializes connection streams into its own interpreter
@@ -52,7 +52,7 @@ public sealed class StreamHost : GraphStageWithMaterializedValue<SourceShape<Not
         {
             try
             {
-                run.Graph.Run(SubFusingMaterializer);
+                SubFusingMaterializer.Materialize(run.Graph);
             }
             catch (Exception e)
             {

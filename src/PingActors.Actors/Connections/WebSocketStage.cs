@@ -20,17 +20,15 @@ namespace PingActors.Actors.Connections;
 /// </remarks>
 public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
 {
-    private readonly WebSocket _socket;
     private readonly HubSettings _settings;
     private readonly HubMetrics _metrics;
-    private readonly IActorRef _owner;
 
-    public WebSocketStage(WebSocket socket, HubSettings settings, HubMetrics metrics, IActorRef owner)
+    // One instance serves every connection of the node (ConnectionGraph): the socket and the actor of a
+    // run come with its ConnectionBinding attribute.
+    public WebSocketStage(HubSettings settings, HubMetrics metrics)
     {
-        _socket = socket;
         _settings = settings;
         _metrics = metrics;
-        _owner = owner;
         Shape = new SourceShape<Payload>(Out);
     }
 
@@ -38,12 +36,13 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
 
     public override SourceShape<Payload> Shape { get; }
 
-    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this, ConnectionBinding.Of(inheritedAttributes));
 
     private sealed class Logic : OutGraphStageLogic
     {
         private readonly WebSocketStage _stage;
         private readonly WebSocket _socket;
+        private readonly IActorRef _owner;
         private readonly Action<ReadOutcome> _onRead;
         private Action<Exception?>? _onWritten;
         private Action<Exception?>? _onCloseSent;
@@ -58,11 +57,12 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
         private CloseReason? _closing;
         private bool _closeFrameSent;
 
-        public Logic(WebSocketStage stage)
+        public Logic(WebSocketStage stage, ConnectionBinding binding)
             : base(stage.Shape)
         {
             _stage = stage;
-            _socket = stage._socket;
+            _socket = binding.Socket;
+            _owner = binding.Owner;
             _onRead = GetAsyncCallback<ReadOutcome>(OnRead);
             SetHandler(stage.Out, this);
         }
@@ -75,7 +75,7 @@ public sealed class WebSocketStage : GraphStage<SourceShape<Payload>>
 
         public override void PreStart()
         {
-            _stage._owner.Tell(new OutboxReady(GetAsyncCallback<object>(OnOutboxMessage)), ActorRefs.NoSender);
+            _owner.Tell(new OutboxReady(GetAsyncCallback<object>(OnOutboxMessage)), ActorRefs.NoSender);
         }
 
         public override void PostStop()
