@@ -25,9 +25,16 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     // Connections that joined, with their outbox once their socket is open.
     private readonly Dictionary<IActorRef, Member> _members = [];
 
-    // The active sockets' delivery callbacks, kept as a list so the per-message loop is a plain array walk.
+    // The active sockets' delivery callbacks, kept as a list so the per-message loop is a plain array walk,
+    // and their members at the same positions, so a leave swaps the last one into its place: a channel's
+    // sockets all leaving costs linear time, not quadratic. The order of deliveries across sockets means
+    // nothing; each socket still gets the channel's order.
     private readonly List<Action<Payload>> _outboxes = [];
-    private readonly List<IActorRef> _waitingForSubscription = [];
+    private readonly List<Member> _active = [];
+
+    // Members whose socket is not open yet: each message is held for them, without walking the others.
+    private readonly HashSet<Member> _pending = [];
+    private readonly HashSet<IActorRef> _waitingForSubscription = [];
     private bool _subscribed;
     private long _joinsReceived;
     private IActorRef? _entity;
@@ -149,7 +156,9 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
 
         // No DeathWatch on connections: each sends Leave from its PostStop, and a watch would cost every
         // idle socket a watcher table.
-        _members.Add(join.Connection, new Member());
+        var member = new Member();
+        _members.Add(join.Connection, member);
+        _pending.Add(member);
         if (_subscribed)
         {
             join.Connection.Tell(new Joined(_channel, Self));
@@ -181,7 +190,10 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
 
         member.Held = null;
         member.Deliver = a.Deliver;
+        _pending.Remove(member);
+        member.Slot = _outboxes.Count;
         _outboxes.Add(a.Deliver);
+        _active.Add(member);
     }
 
     private void OnMessage(ChannelMessage message)
@@ -212,17 +224,14 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         }
 
         _metrics.Delivered.Inc(outboxes.Count);
-        if (outboxes.Count == _members.Count)
+        if (_pending.Count == 0)
         {
             return;
         }
 
-        foreach (var member in _members.Values)
+        foreach (var member in _pending)
         {
-            if (member.Deliver is null)
-            {
-                member.Hold(payload, _settings.OutboundMaxMessages, _metrics);
-            }
+            member.Hold(payload, _settings.OutboundMaxMessages, _metrics);
         }
     }
 
@@ -244,9 +253,13 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
             return;
         }
 
-        if (member.Deliver is not null)
+        if (member.Deliver is null)
         {
-            _outboxes.Remove(member.Deliver);
+            _pending.Remove(member);
+        }
+        else
+        {
+            RemoveActive(member);
         }
 
         _waitingForSubscription.Remove(connection);
@@ -257,9 +270,27 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         }
     }
 
+    private void RemoveActive(Member member)
+    {
+        var last = _outboxes.Count - 1;
+        if (member.Slot != last)
+        {
+            var moved = _active[last];
+            _outboxes[member.Slot] = _outboxes[last];
+            _active[member.Slot] = moved;
+            moved.Slot = member.Slot;
+        }
+
+        _outboxes.RemoveAt(last);
+        _active.RemoveAt(last);
+    }
+
     private sealed class Member
     {
         public Action<Payload>? Deliver { get; set; }
+
+        /// <summary>Its position in the channel's outbox list while its socket is open.</summary>
+        public int Slot { get; set; }
 
         public Queue<Payload>? Held { get; set; }
 
