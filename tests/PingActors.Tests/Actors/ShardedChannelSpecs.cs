@@ -72,7 +72,10 @@ public sealed class ShardedChannelSpecs : TestKit, IAsyncLifetime
             joined.LocalChannel.Tell(new Activate(joining.Ref, p => outbox.Ref.Tell(p)));
 
             var published = await _region.Ask<Published>(new Publish("/race", Payload.Text("round " + round)), TimeSpan.FromSeconds(10));
-            Assert.Equal(1, published.Nodes);
+
+            // The node-local channel the leaver emptied may still be subscribed while it stops (the entity
+            // learns of its end by DeathWatch, which no message order covers), so it may be counted too.
+            Assert.InRange(published.Nodes, 1, 2);
             Assert.Equal("round " + round, System.Text.Encoding.UTF8.GetString(outbox.ExpectMsg<Payload>(TimeSpan.FromSeconds(10)).Bytes));
             joined.LocalChannel.Tell(new Leave("/race", joining.Ref));
         }
