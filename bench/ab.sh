@@ -15,7 +15,8 @@
 # Each variant is NAME=BINARY; ENV_<NAME>="K=V ..." and ARGS_<NAME>="--set k=v ..." add an environment and
 # node options to that variant. Knobs (environment): PAIRS=3, WARM="<scenario args>" (default: the same
 # scenario with half the --messages), LOCK=/tmp/pingactors-cpu.lock (held from each node's start to its
-# stop, so concurrent measurements on the box wait for each other; empty = no lock),
+# stop, so concurrent measurements on the box wait for each other; empty = no lock; so never run this script
+# under `flock` on that same file: it would wait for itself),
 # RESULTS=bench/results/ab-<UTC>.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ ROOT=$(pwd)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-if [[ $# -lt 2 ]]; then sed -n '2,20p' "$0"; exit 2; fi
+if [[ $# -lt 2 ]]; then sed -n '2,21p' "$0"; exit 2; fi
 RUN=$1
 shift
 PAIRS=${PAIRS:-3}
