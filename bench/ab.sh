@@ -24,7 +24,7 @@ ROOT=$(pwd)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-if [[ $# -lt 2 ]]; then sed -n '2,21p' "$0"; exit 2; fi
+if [[ $# -lt 2 ]]; then sed -n '2,20p' "$0"; exit 2; fi
 RUN=$1
 shift
 PAIRS=${PAIRS:-3}
