@@ -22,7 +22,7 @@ ROOT=$(pwd)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-if [[ $# -eq 0 ]]; then sed -n '2,19p' "$0"; exit 2; fi
+if [[ $# -eq 0 ]]; then sed -n '2,18p' "$0"; exit 2; fi
 command -v perf >/dev/null || { echo "error: perf not found (Debian: apt-get install linux-perf)" >&2; exit 1; }
 DELAY=${DELAY:-1}
 DURATION=${DURATION:-5}
