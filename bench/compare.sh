@@ -149,14 +149,8 @@ fi
 
 say "machine"
 {
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "nproc: $(nproc)"
-  echo "memory: $(free -m | awk '/Mem:/ {print $2 " MiB"}')"
-  echo "dotnet: $(dotnet --version)"
+  machine_notes
   echo "nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/.*: //'), nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan 2>/dev/null || echo '?'), worker counts: $NCHAN_WORKERS"
-  echo "kernel: $(uname -r)"
-  echo "uptime: $(uptime)"
-  echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "server env: ${SERVER_ENV:-(none)}"
   echo "nice: ${NICE:-(none)}"
   echo "warm-up: $WARMUP"

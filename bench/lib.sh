@@ -39,3 +39,14 @@ build_release() { # project-dir...
     dotnet build -c Release "$p" -nologo -v quiet | tail -2
   done
 }
+
+# The machine lines every results file starts its notes with; a script adds its own after them.
+machine_notes() {
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "nproc: $(nproc)"
+  echo "memory: $(free -m | awk '/Mem:/ {print $2 " MiB"}')"
+  echo "dotnet: $(dotnet --version)"
+  echo "kernel: $(uname -r)"
+  echo "uptime: $(uptime)"
+  echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+}

@@ -128,15 +128,9 @@ wait_no_entities() { # channels of the previous run passivate (channel-idle-time
 
 say "machine"
 {
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "nproc: $(nproc)"
-  echo "memory: $(free -m | awk '/Mem:/ {print $2 " MiB"}')"
+  machine_notes
   echo "nofile: soft $(ulimit -Sn) hard $(ulimit -Hn)"
   echo "ephemeral ports: $(cat /proc/sys/net/ipv4/ip_local_port_range)"
-  echo "dotnet: $(dotnet --version)"
-  echo "kernel: $(uname -r)"
-  echo "uptime: $(uptime)"
-  echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 } | tee -a "$OUT.machine.txt" >&2
 
 CLUSTER_STATS="$(ops 0),$(ops 1),$(ops 2)"

@@ -86,13 +86,7 @@ run_bench() { # args...
 
 say "machine"
 {
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "nproc: $(nproc)"
-  echo "memory: $(free -m | awk '/Mem:/ {print $2 " MiB"}')"
-  echo "dotnet: $(dotnet --version)"
-  echo "kernel: $(uname -r)"
-  echo "uptime: $(uptime)"
-  echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  machine_notes
   echo "server env: ${SERVER_ENV:-(none)}"
   echo "nice: ${NICE:-(none)}"
 } | tee -a "${RESULTS%.jsonl}.machine.txt" >&2
