@@ -33,6 +33,7 @@ public sealed record NodeSettings(
         {
             MaxMessageSize = reader.Size("pingactors.hub.max-message-size", min: 1, max: 64 * 1024 * 1024),
             PublishTimeout = reader.Duration("pingactors.hub.publish-timeout", positive: true),
+            PublishBacklog = reader.Int("pingactors.hub.publish-backlog", min: 0),
             JoinTimeout = reader.Duration("pingactors.hub.join-timeout", positive: true),
             ChannelIdleTimeout = reader.Duration("pingactors.hub.channel-idle-timeout", positive: true),
             SubscribeRetry = reader.Duration("pingactors.hub.subscribe-retry", positive: true),

@@ -20,6 +20,9 @@ public static class AkkaWiring
     /// <summary>The dispatcher of the channel actors (hocon/reference.conf).</summary>
     public const string ChannelDispatcherId = "akka.actor.pingactors-channel-dispatcher";
 
+    /// <summary>The dispatcher of the sharded channels: the sender's own thread (hocon/reference.conf).</summary>
+    public const string SequencerDispatcherId = "akka.actor.pingactors-sequencer-dispatcher";
+
     public static IServiceCollection AddPingActorsAkka(this IServiceCollection services, LoadedConfig config, NodeSettings settings, HubMetrics metrics)
     {
         var maxShards = config.Config.GetInt("akka.cluster.sharding.number-of-shards", 100);
@@ -34,7 +37,7 @@ public static class AkkaWiring
                 })
                 .WithShardRegion<ChannelRegion>(
                     ChannelTypeName,
-                    channel => ChannelEntity.PropsFor(channel, settings.Hub, metrics).WithDispatcher(ChannelDispatcherId),
+                    channel => ChannelEntity.PropsFor(channel, settings.Hub, metrics).WithDispatcher(SequencerDispatcherId),
                     new ChannelMessageExtractor(maxShards),
                     new ShardOptions
                     {

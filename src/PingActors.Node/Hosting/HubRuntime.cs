@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using PingActors.Actors.Channels;
 using PingActors.Actors.Connections;
+using PingActors.Actors.Dispatch;
 
 namespace PingActors.Node.Hosting;
 
@@ -16,6 +17,9 @@ public sealed class HubRuntime(ActorRegistry registry, ActorSystem system)
     public IActorRef Connections => _supervisor.Value;
 
     public IActorRef ChannelRegion => _region.Value;
+
+    /// <summary>What waits for the node's channel threads; POST answers wait on it (pingactors.hub.publish-backlog).</summary>
+    public FanoutBacklog Backlog { get; } = FanoutBacklog.For(system);
 
     /// <summary>True once this node has been an Up member of its cluster.</summary>
     public bool JoinedCluster { get; set; }

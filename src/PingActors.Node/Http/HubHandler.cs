@@ -137,6 +137,7 @@ public sealed class HubHandler(NodeSettings settings, HubRuntime runtime, HubMet
                 // (one cross-node message per node with subscribers, however many subscribers it has).
                 context.Response.Headers["X-PingActors-Seq"] = published.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 context.Response.Headers["X-PingActors-Nodes"] = published.Nodes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await PaceAsync(context.RequestAborted);
             }
             catch (AskTimeoutException)
             {
@@ -147,6 +148,32 @@ public sealed class HubHandler(NodeSettings settings, HubRuntime runtime, HubMet
         }
 
         await WriteText(context, StatusCodes.Status200OK, "OK\n");
+    }
+
+    // The message is numbered and accepted; the answer waits while the node's fan-out is too far behind,
+    // so a publisher cannot run ahead of it without bound (pingactors.hub.publish-backlog).
+    private async Task PaceAsync(CancellationToken aborted)
+    {
+        var limit = settings.Hub.PublishBacklog;
+        if (limit == 0)
+        {
+            return;
+        }
+
+        var below = runtime.Backlog.WhenBelowAsync(limit);
+        if (below.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            await below.WaitAsync(settings.Hub.PublishTimeout, aborted);
+        }
+        catch (TimeoutException)
+        {
+            log.LogWarning("Fan-out backlog still at {Queued} messages after {Timeout}; answering the publish anyway", runtime.Backlog.Queued, settings.Hub.PublishTimeout);
+        }
     }
 
     private static Task MethodNotAllowed(HttpContext context)

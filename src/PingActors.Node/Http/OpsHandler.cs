@@ -16,6 +16,7 @@ public sealed class OpsHandler
     private readonly HubMetrics _metrics;
     private readonly Gauge _members;
     private readonly Gauge _shards;
+    private readonly Gauge _backlog;
 
     public OpsHandler(HubRuntime runtime, HubMetrics metrics)
     {
@@ -24,8 +25,10 @@ public sealed class OpsHandler
         var factory = Prometheus.Metrics.WithCustomRegistry(metrics.Registry);
         _members = factory.CreateGauge("pingactors_cluster_members", "Cluster members by status, as this node sees them.", "status");
         _shards = factory.CreateGauge("pingactors_shards", "Channel shards hosted by this node.");
+        _backlog = factory.CreateGauge("pingactors_fanout_backlog", "Messages waiting for this node's channel threads to hand them to sockets.");
         metrics.Registry.AddBeforeCollectCallback(async cancel =>
         {
+            _backlog.Set(_runtime.Backlog.Queued);
             var state = Cluster.Get(_runtime.System).State;
             foreach (var status in Enum.GetValues<MemberStatus>())
             {
@@ -79,7 +82,8 @@ public sealed class OpsHandler
             Messages: new MessageStats(
                 Published: (long)_metrics.PublishPost.Value + (long)_metrics.PublishWebSocket.Value,
                 Delivered: (long)_metrics.Delivered.Value,
-                Dropped: (long)_metrics.Dropped.Value),
+                Dropped: (long)_metrics.Dropped.Value,
+                FanoutBacklog: _runtime.Backlog.Queued),
             SlowConsumerDisconnects: (long)_metrics.SlowConsumerDisconnects.Value,
             Cluster: new ClusterStats(
                 Self: cluster.SelfAddress.ToString(),

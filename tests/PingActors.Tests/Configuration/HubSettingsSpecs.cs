@@ -54,4 +54,20 @@ public sealed class HubSettingsSpecs
 
         Assert.Equal(expected, settings.IoQueues);
     }
+
+    [Fact]
+    public void Publish_backlog_defaults_to_32_and_takes_zero_for_no_limit()
+    {
+        Assert.Equal(32, NodeSettings.From(ConfigLoader.Load(CommandLine.Parse([]))).Hub.PublishBacklog);
+        Assert.Equal(0, NodeSettings.From(ConfigLoader.Load(CommandLine.Parse(["--set", "pingactors.hub.publish-backlog=0"]))).Hub.PublishBacklog);
+    }
+
+    [Fact]
+    public void A_negative_publish_backlog_is_refused_with_its_key()
+    {
+        var loaded = ConfigLoader.Load(CommandLine.Parse(["--set", "pingactors.hub.publish-backlog=-1"]));
+
+        var error = Assert.Throws<ConfigException>(() => NodeSettings.From(loaded));
+        Assert.Contains("pingactors.hub.publish-backlog", error.Message);
+    }
 }

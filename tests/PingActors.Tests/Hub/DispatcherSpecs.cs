@@ -8,15 +8,16 @@ using PingActors.Tests.Infrastructure;
 namespace PingActors.Tests.Hub;
 
 /// <summary>
-/// The channel actors run on threads of their own, apart from the sockets' streams on the thread pool, so a
-/// POST is acknowledged without queueing behind deliveries (docs/benchmarks.md). Checked on a running node.
+/// The node-local channels run on threads of their own, apart from the sockets' streams on the thread pool, so
+/// fan-out never queues behind deliveries; the sharded channels run on their sender's thread, so a POST is
+/// numbered and answered without a hand-off (docs/benchmarks.md). Checked on a running node.
 /// </summary>
 public sealed class DispatcherSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
 {
     private TestNode Node => fixture.Node;
 
     [Fact]
-    public async Task Channel_actors_run_on_the_channel_dispatcher_and_connections_on_theirs()
+    public async Task Channels_run_on_their_dispatchers_and_connections_on_theirs()
     {
         var channel = Channels.Unique("dispatch");
         await using var client = await Node.ConnectAsync(channel);
@@ -24,11 +25,14 @@ public sealed class DispatcherSpecs(NodeFixture fixture) : IClassFixture<NodeFix
         Assert.Equal("hello", await client.ReceiveTextAsync());
 
         var system = Node.Node.Services.GetRequiredService<HubRuntime>().System;
-        Assert.Equal(AkkaWiring.ChannelDispatcherId, await DispatcherOf(system, "/system/sharding/channel"));
-        Assert.Equal(AkkaWiring.ChannelDispatcherId, await DispatcherOf(system, "/system/sharding/channel/*/*"));
+        Assert.Equal(AkkaWiring.SequencerDispatcherId, await DispatcherOf(system, "/system/sharding/channel"));
+        Assert.Equal(AkkaWiring.SequencerDispatcherId, await DispatcherOf(system, "/system/sharding/channel/*/*"));
         Assert.Equal(AkkaWiring.ChannelDispatcherId, await DispatcherOf(system, "/user/local-channels"));
         Assert.Equal(AkkaWiring.ChannelDispatcherId, await DispatcherOf(system, "/user/local-channels/*"));
         Assert.Equal(ConnectionDispatcher.Id, await DispatcherOf(system, "/user/connections/*"));
+
+        var executor = system.Settings.Config.GetString(AkkaWiring.SequencerDispatcherId + ".executor");
+        Assert.Equal(typeof(InlineExecutorConfigurator), Type.GetType(executor, throwOnError: true));
 
         var threads = system.Settings.Config.GetInt(AkkaWiring.ChannelDispatcherId + ".dedicated-thread-pool.thread-count");
         Assert.Equal(Node.Node.Settings.ChannelThreads, threads);

@@ -47,6 +47,7 @@ public sealed class OpsSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
         var messages = after.GetProperty("messages");
         Assert.True(messages.GetProperty("published").GetInt64() - before.GetProperty("messages").GetProperty("published").GetInt64() >= 1);
         Assert.True(messages.GetProperty("delivered").GetInt64() - before.GetProperty("messages").GetProperty("delivered").GetInt64() >= 2);
+        Assert.True(messages.GetProperty("fanout_backlog").GetInt64() >= 0);
         Assert.True(after.TryGetProperty("slow_consumer_disconnects", out _));
         var cluster = after.GetProperty("cluster");
         Assert.Equal("Up", cluster.GetProperty("status").GetString());
@@ -79,6 +80,7 @@ public sealed class OpsSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
         await client.ReceiveTextAsync();
         var text = await MetricsAsync();
         Assert.Contains("# TYPE pingactors_connections gauge", text);
+        Assert.Contains("# TYPE pingactors_fanout_backlog gauge", text);
         Assert.Contains("pingactors_messages_published_total{source=\"post\"}", text);
         Assert.Contains("pingactors_cluster_members{status=\"Up\"} 1", text);
         Assert.True(Sample(text, "pingactors_messages_delivered_total") >= before + 1);
