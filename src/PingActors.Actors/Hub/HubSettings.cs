@@ -30,7 +30,7 @@ public sealed record HubSettings
     public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>pingactors.hub.publish-backlog: how far publishers may run ahead of the node's fan-out, in messages; 0 = no limit.</summary>
-    public int PublishBacklog { get; init; } = 32;
+    public int PublishBacklog { get; init; } = 16;
 
     public TimeSpan ChannelIdleTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
