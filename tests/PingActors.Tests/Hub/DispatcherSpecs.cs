@@ -31,11 +31,21 @@ public sealed class DispatcherSpecs(NodeFixture fixture) : IClassFixture<NodeFix
         Assert.Equal(AkkaWiring.ChannelDispatcherId, await DispatcherOf(system, "/user/local-channels/*"));
         Assert.Equal(ConnectionDispatcher.Id, await DispatcherOf(system, "/user/connections/*"));
 
+        // What waits for the channel threads is counted for the POST answers' pacing (publish-backlog).
+        Assert.IsType<BacklogMessageQueue>(await MessageQueueOf(system, "/user/local-channels/*"));
+
         var executor = system.Settings.Config.GetString(AkkaWiring.SequencerDispatcherId + ".executor");
         Assert.Equal(typeof(InlineExecutorConfigurator), Type.GetType(executor, throwOnError: true));
 
         var threads = system.Settings.Config.GetInt(AkkaWiring.ChannelDispatcherId + ".dedicated-thread-pool.thread-count");
         Assert.Equal(Node.Node.Settings.ChannelThreads, threads);
+    }
+
+    private static async Task<Akka.Dispatch.MessageQueues.IMessageQueue> MessageQueueOf(ActorSystem system, string path)
+    {
+        var identity = await system.ActorSelection(path).Ask<ActorIdentity>(new Identify(path), TimeSpan.FromSeconds(10));
+        var actor = Assert.IsAssignableFrom<ActorRefWithCell>(identity.Subject);
+        return Assert.IsType<ActorCell>(actor.Underlying).Mailbox.MessageQueue;
     }
 
     // The dispatcher of the first actor that answers at the path (wildcards allowed).
