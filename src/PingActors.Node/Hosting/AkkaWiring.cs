@@ -17,7 +17,7 @@ public static class AkkaWiring
     public const string SystemName = "PingActors";
     public const string ChannelTypeName = "channel";
 
-    /// <summary>The dispatcher of the channel actors (hocon/reference.conf).</summary>
+    /// <summary>The dispatcher of the node-local channels, the fan-out: threads of their own (hocon/reference.conf).</summary>
     public const string ChannelDispatcherId = "akka.actor.pingactors-channel-dispatcher";
 
     /// <summary>The dispatcher of the sharded channels: the sender's own thread (hocon/reference.conf).</summary>
