@@ -30,10 +30,7 @@ public sealed class FanoutBacklogSpecs
     [Fact]
     public void Messages_left_when_an_actor_stops_are_counted_out_as_they_go_to_dead_letters()
     {
-        var backlog = new FanoutBacklog();
-        var queue = new BacklogMessageQueue(backlog);
-        queue.Enqueue(ActorRefs.Nobody, Envelope("a"));
-        queue.Enqueue(ActorRefs.Nobody, Envelope("b"));
+        var (backlog, queue) = QueueWith("a", "b");
 
         var deadLetters = new UnboundedMessageQueue();
         queue.CleanUp(ActorRefs.Nobody, deadLetters);
@@ -45,9 +42,7 @@ public sealed class FanoutBacklogSpecs
     [Fact]
     public void Below_the_limit_a_publish_does_not_wait()
     {
-        var backlog = new FanoutBacklog();
-        var queue = new BacklogMessageQueue(backlog);
-        queue.Enqueue(ActorRefs.Nobody, Envelope("a"));
+        var (backlog, _) = QueueWith("a");
 
         Assert.True(backlog.WhenBelowAsync(2).IsCompleted);
     }
@@ -55,10 +50,7 @@ public sealed class FanoutBacklogSpecs
     [Fact]
     public async Task At_the_limit_a_publish_waits_until_the_queue_is_below_it()
     {
-        var backlog = new FanoutBacklog();
-        var queue = new BacklogMessageQueue(backlog);
-        queue.Enqueue(ActorRefs.Nobody, Envelope("a"));
-        queue.Enqueue(ActorRefs.Nobody, Envelope("b"));
+        var (backlog, queue) = QueueWith("a", "b");
 
         var first = backlog.WhenBelowAsync(2);
         var second = backlog.WhenBelowAsync(2);
@@ -75,12 +67,7 @@ public sealed class FanoutBacklogSpecs
     [Fact]
     public async Task Waiters_with_different_limits_are_released_when_the_lowest_is_met()
     {
-        var backlog = new FanoutBacklog();
-        var queue = new BacklogMessageQueue(backlog);
-        for (var i = 0; i < 4; i++)
-        {
-            queue.Enqueue(ActorRefs.Nobody, Envelope(i));
-        }
+        var (backlog, queue) = QueueWith("a", "b", "c", "d");
 
         var patient = backlog.WhenBelowAsync(2);
         var eager = backlog.WhenBelowAsync(4);
@@ -92,6 +79,18 @@ public sealed class FanoutBacklogSpecs
 
         Assert.True(queue.TryDequeue(out _));
         await Task.WhenAll(patient, eager).WaitAsync(Patience);
+    }
+
+    private static (FanoutBacklog Backlog, BacklogMessageQueue Queue) QueueWith(params string[] messages)
+    {
+        var backlog = new FanoutBacklog();
+        var queue = new BacklogMessageQueue(backlog);
+        foreach (var message in messages)
+        {
+            queue.Enqueue(ActorRefs.Nobody, Envelope(message));
+        }
+
+        return (backlog, queue);
     }
 
     private static Envelope Envelope(object message) => new(message, ActorRefs.NoSender);
