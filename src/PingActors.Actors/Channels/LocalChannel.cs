@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using PingActors.Actors.Dispatch;
 using PingActors.Actors.Hub;
 using PingActors.Actors.Metrics;
 
@@ -38,6 +39,10 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     private bool _subscribed;
     private long _joinsReceived;
     private IActorRef? _entity;
+
+    // This actor's queue when it runs on the channel dispatcher (BacklogMailbox): told the socket count,
+    // so a queued message counts as the deliveries it will cost (pingactors.hub.publish-backlog).
+    private BacklogMessageQueue? _backlogQueue;
     private long _incarnation;
     private long _lastSeq;
 
@@ -71,6 +76,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        _backlogQueue = (Context as ActorCell)?.Mailbox?.MessageQueue as BacklogMessageQueue;
         _metrics.LocalChannels.Inc();
         SubscribeToEntity();
     }
@@ -158,6 +164,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         // idle socket a watcher table.
         var member = new Member();
         _members.Add(join.Connection, member);
+        _backlogQueue?.Weight = _members.Count;
         _pending.Add(member);
         if (_subscribed)
         {
@@ -263,6 +270,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         }
 
         _waitingForSubscription.Remove(connection);
+        _backlogQueue?.Weight = _members.Count;
         if (_members.Count == 0)
         {
             _log.Debug("Local channel {0} has no members", _channel);

@@ -17,10 +17,24 @@ public sealed class BacklogMailbox(Akka.Actor.Settings settings, Config config) 
         system is null ? new UnboundedMessageQueue() : new BacklogMessageQueue(FanoutBacklog.For(system));
 }
 
-/// <summary>An unbounded FIFO of envelopes that counts them in and out of a <see cref="FanoutBacklog"/>.</summary>
+/// <summary>
+/// An unbounded FIFO of envelopes that counts them in and out of a <see cref="FanoutBacklog"/>, each
+/// weighted by <see cref="Weight"/> as it was when the envelope arrived.
+/// </summary>
 public sealed class BacklogMessageQueue(FanoutBacklog backlog) : IMessageQueue, IUnboundedMessageQueueSemantics
 {
-    private readonly ConcurrentQueue<Envelope> _queue = new();
+    private readonly ConcurrentQueue<(Envelope Envelope, int Weight)> _queue = new();
+    private int _weight = 1;
+
+    /// <summary>
+    /// What one message here costs its actor, in socket deliveries: a node-local channel sets it to its
+    /// socket count, so the backlog measures the fan-out still to do rather than the messages. At least 1.
+    /// </summary>
+    public int Weight
+    {
+        get => Volatile.Read(ref _weight);
+        set => Volatile.Write(ref _weight, Math.Max(1, value));
+    }
 
     public bool HasMessages => !_queue.IsEmpty;
 
@@ -28,18 +42,21 @@ public sealed class BacklogMessageQueue(FanoutBacklog backlog) : IMessageQueue, 
 
     public void Enqueue(IActorRef receiver, Envelope envelope)
     {
-        backlog.Added();
-        _queue.Enqueue(envelope);
+        var weight = Weight;
+        backlog.Added(weight);
+        _queue.Enqueue((envelope, weight));
     }
 
     public bool TryDequeue(out Envelope envelope)
     {
-        if (!_queue.TryDequeue(out envelope))
+        if (!_queue.TryDequeue(out var entry))
         {
+            envelope = default;
             return false;
         }
 
-        backlog.Removed();
+        envelope = entry.Envelope;
+        backlog.Removed(entry.Weight);
         return true;
     }
 

@@ -3,10 +3,11 @@ using Akka.Actor;
 namespace PingActors.Actors.Dispatch;
 
 /// <summary>
-/// How many messages wait in the mailboxes of the node's channel thread(s) (the node-local channels that
-/// fan messages out to sockets), counted by <see cref="BacklogMailbox"/>. A POST is answered as soon as its
+/// How much fan-out waits in the mailboxes of the node's channel thread(s) (the node-local channels that
+/// hand messages to sockets), in socket deliveries: each queued message counted by <see cref="BacklogMailbox"/>
+/// with its channel's socket count on this node. A POST is answered as soon as its
 /// channel has numbered the message, before the fan-out; the POST handler waits on this count instead, so a
-/// publisher can run ahead of the fan-out by a bounded number of messages and no further
+/// publisher can run ahead of the fan-out by a bounded amount of work and no further
 /// (<c>pingactors.hub.publish-backlog</c>).
 /// </summary>
 public sealed class FanoutBacklog : IExtension
@@ -19,21 +20,21 @@ public sealed class FanoutBacklog : IExtension
 
     public static FanoutBacklog For(ActorSystem system) => system.WithExtension<FanoutBacklog, FanoutBacklogProvider>();
 
-    /// <summary>Messages enqueued and not yet taken by their actor.</summary>
+    /// <summary>Deliveries enqueued and not yet taken by their actor.</summary>
     public long Queued => Volatile.Read(ref _queued);
 
-    internal void Added() => Interlocked.Increment(ref _queued);
+    internal void Added(int deliveries) => Interlocked.Add(ref _queued, deliveries);
 
-    internal void Removed()
+    internal void Removed(int deliveries)
     {
-        var queued = Interlocked.Decrement(ref _queued);
+        var queued = Interlocked.Add(ref _queued, -deliveries);
         if (_hasWaiters && queued < Volatile.Read(ref _waitLimit))
         {
             ReleaseWaiters();
         }
     }
 
-    /// <summary>Completes once fewer than <paramref name="limit"/> messages are queued (at once if that is so now).</summary>
+    /// <summary>Completes once fewer than <paramref name="limit"/> deliveries are queued (at once if that is so now).</summary>
     public Task WhenBelowAsync(long limit)
     {
         if (Queued < limit)

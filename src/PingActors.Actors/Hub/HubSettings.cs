@@ -29,8 +29,8 @@ public sealed record HubSettings
 
     public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>pingactors.hub.publish-backlog: how far publishers may run ahead of the node's fan-out, in messages; 0 = no limit.</summary>
-    public int PublishBacklog { get; init; } = 16;
+    /// <summary>pingactors.hub.publish-backlog: how far publishers may run ahead of the node's fan-out, in socket deliveries; 0 = no limit.</summary>
+    public int PublishBacklog { get; init; } = 16_000;
 
     public TimeSpan ChannelIdleTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

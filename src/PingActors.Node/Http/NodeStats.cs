@@ -13,7 +13,7 @@ public sealed record NodeStats(
     long SlowConsumerDisconnects,
     ClusterStats Cluster);
 
-/// <param name="FanoutBacklog">Messages waiting for the node's channel threads to hand them to sockets (pingactors.hub.publish-backlog).</param>
+/// <param name="FanoutBacklog">Socket deliveries waiting for the node's channel threads (pingactors.hub.publish-backlog).</param>
 public sealed record MessageStats(long Published, long Delivered, long Dropped, long FanoutBacklog);
 
 public sealed record ClusterStats(string Self, string Status, bool Joined, int Members, int MembersUp, int Unreachable, string? Leader);

@@ -25,7 +25,7 @@ public sealed class OpsHandler
         var factory = Prometheus.Metrics.WithCustomRegistry(metrics.Registry);
         _members = factory.CreateGauge("pingactors_cluster_members", "Cluster members by status, as this node sees them.", "status");
         _shards = factory.CreateGauge("pingactors_shards", "Channel shards hosted by this node.");
-        _backlog = factory.CreateGauge("pingactors_fanout_backlog", "Messages waiting for this node's channel threads to hand them to sockets.");
+        _backlog = factory.CreateGauge("pingactors_fanout_backlog", "Socket deliveries waiting for this node's channel threads (queued messages, each counted as its channel's sockets here).");
         metrics.Registry.AddBeforeCollectCallback(async cancel =>
         {
             _backlog.Set(_runtime.Backlog.Queued);

@@ -56,9 +56,9 @@ public sealed class HubSettingsSpecs
     }
 
     [Fact]
-    public void Publish_backlog_defaults_to_16_and_takes_zero_for_no_limit()
+    public void Publish_backlog_defaults_to_16000_deliveries_and_takes_zero_for_no_limit()
     {
-        Assert.Equal(16, NodeSettings.From(ConfigLoader.Load(CommandLine.Parse([]))).Hub.PublishBacklog);
+        Assert.Equal(16_000, NodeSettings.From(ConfigLoader.Load(CommandLine.Parse([]))).Hub.PublishBacklog);
         Assert.Equal(0, NodeSettings.From(ConfigLoader.Load(CommandLine.Parse(["--set", "pingactors.hub.publish-backlog=0"]))).Hub.PublishBacklog);
     }
 

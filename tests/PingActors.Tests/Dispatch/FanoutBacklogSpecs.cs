@@ -28,6 +28,24 @@ public sealed class FanoutBacklogSpecs
     }
 
     [Fact]
+    public void A_message_counts_the_weight_its_queue_had_when_it_arrived()
+    {
+        var (backlog, queue) = QueueWith("joined while the channel had one socket");
+        queue.Weight = 1000;
+        queue.Enqueue(ActorRefs.Nobody, Envelope("a message for a thousand sockets"));
+        Assert.Equal(1001, backlog.Queued);
+
+        queue.Weight = 0; // the last socket left: a message still costs the actor something
+        queue.Enqueue(ActorRefs.Nobody, Envelope("after"));
+        Assert.Equal(1002, backlog.Queued);
+
+        Assert.True(queue.TryDequeue(out _));
+        Assert.Equal(1001, backlog.Queued);
+        Assert.True(queue.TryDequeue(out _));
+        Assert.Equal(1, backlog.Queued);
+    }
+
+    [Fact]
     public void Messages_left_when_an_actor_stops_are_counted_out_as_they_go_to_dead_letters()
     {
         var (backlog, queue) = QueueWith("a", "b");

@@ -21,8 +21,10 @@ public sealed class DispatcherSpecs(NodeFixture fixture) : IClassFixture<NodeFix
     {
         var channel = Channels.Unique("dispatch");
         await using var client = await Node.ConnectAsync(channel);
+        await using var second = await Node.ConnectAsync(channel);
         using var response = await Node.PostAsync(channel, "hello");
         Assert.Equal("hello", await client.ReceiveTextAsync());
+        Assert.Equal("hello", await second.ReceiveTextAsync());
 
         var system = Node.Node.Services.GetRequiredService<HubRuntime>().System;
         Assert.Equal(AkkaWiring.SequencerDispatcherId, await DispatcherOf(system, "/system/sharding/channel"));
@@ -31,8 +33,10 @@ public sealed class DispatcherSpecs(NodeFixture fixture) : IClassFixture<NodeFix
         Assert.Equal(AkkaWiring.ChannelDispatcherId, await DispatcherOf(system, "/user/local-channels/*"));
         Assert.Equal(ConnectionDispatcher.Id, await DispatcherOf(system, "/user/connections/*"));
 
-        // What waits for the channel threads is counted for the POST answers' pacing (publish-backlog).
-        Assert.IsType<BacklogMessageQueue>(await MessageQueueOf(system, "/user/local-channels/*"));
+        // What waits for the channel threads is counted for the POST answers' pacing (publish-backlog),
+        // a message as many deliveries as its channel has sockets here.
+        var queue = Assert.IsType<BacklogMessageQueue>(await MessageQueueOf(system, "/user/local-channels/*"));
+        Assert.Equal(2, queue.Weight);
 
         var executor = system.Settings.Config.GetString(AkkaWiring.SequencerDispatcherId + ".executor");
         Assert.Equal(typeof(InlineExecutorConfigurator), Type.GetType(executor, throwOnError: true));
