@@ -1,3 +1,4 @@
+using PingActors.Actors.Dispatch;
 using Akka.Actor;
 using PingActors.Actors.Hub;
 
@@ -34,7 +35,7 @@ public sealed record Subscribed(string Channel, long Incarnation, long LastSeq, 
 public sealed record Published(string Channel, long Incarnation, long Seq, int Nodes) : IChannelWireMessage;
 
 /// <summary>One sequenced message of a channel, sent once to each subscribing node.</summary>
-public sealed record ChannelMessage(string Channel, long Incarnation, long Seq, Payload Payload) : IChannelWireMessage;
+public sealed record ChannelMessage(string Channel, long Incarnation, long Seq, Payload Payload) : IChannelWireMessage, IFanOutMessage;
 
 /// <summary>This incarnation is stopping: subscribe again (sharding routes it to the next incarnation).</summary>
 public sealed record Resubscribe(string Channel) : IChannelWireMessage;

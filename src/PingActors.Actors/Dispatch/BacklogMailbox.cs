@@ -17,9 +17,13 @@ public sealed class BacklogMailbox(Akka.Actor.Settings settings, Config config) 
         system is null ? new UnboundedMessageQueue() : new BacklogMessageQueue(FanoutBacklog.For(system));
 }
 
+/// <summary>A message whose handling costs one socket delivery per socket of its channel on this node.</summary>
+public interface IFanOutMessage;
+
 /// <summary>
-/// An unbounded FIFO of envelopes that counts them in and out of a <see cref="FanoutBacklog"/>, each
-/// weighted by <see cref="Weight"/> as it was when the envelope arrived.
+/// An unbounded FIFO of envelopes that counts them in and out of a <see cref="FanoutBacklog"/>: an
+/// <see cref="IFanOutMessage"/> as <see cref="Weight"/> was when it arrived, anything else (joins, leaves)
+/// as one.
 /// </summary>
 public sealed class BacklogMessageQueue(FanoutBacklog backlog) : IMessageQueue, IUnboundedMessageQueueSemantics
 {
@@ -42,7 +46,7 @@ public sealed class BacklogMessageQueue(FanoutBacklog backlog) : IMessageQueue, 
 
     public void Enqueue(IActorRef receiver, Envelope envelope)
     {
-        var weight = Weight;
+        var weight = envelope.Message is IFanOutMessage ? Weight : 1;
         backlog.Added(weight);
         _queue.Enqueue((envelope, weight));
     }

@@ -28,21 +28,22 @@ public sealed class FanoutBacklogSpecs
     }
 
     [Fact]
-    public void A_message_counts_the_weight_its_queue_had_when_it_arrived()
+    public void A_fan_out_message_counts_the_weight_its_queue_had_when_it_arrived_and_others_count_one()
     {
-        var (backlog, queue) = QueueWith("joined while the channel had one socket");
+        var (backlog, queue) = QueueWith("a join, while the channel had one socket");
         queue.Weight = 1000;
-        queue.Enqueue(ActorRefs.Nobody, Envelope("a message for a thousand sockets"));
-        Assert.Equal(1001, backlog.Queued);
-
-        queue.Weight = 0; // the last socket left: a message still costs the actor something
-        queue.Enqueue(ActorRefs.Nobody, Envelope("after"));
+        queue.Enqueue(ActorRefs.Nobody, Envelope(new FanOut("for a thousand sockets")));
+        queue.Enqueue(ActorRefs.Nobody, Envelope("another join"));
         Assert.Equal(1002, backlog.Queued);
 
+        queue.Weight = 0; // the last socket left: a message still costs the actor something
+        queue.Enqueue(ActorRefs.Nobody, Envelope(new FanOut("after")));
+        Assert.Equal(1003, backlog.Queued);
+
         Assert.True(queue.TryDequeue(out _));
-        Assert.Equal(1001, backlog.Queued);
+        Assert.Equal(1002, backlog.Queued);
         Assert.True(queue.TryDequeue(out _));
-        Assert.Equal(1, backlog.Queued);
+        Assert.Equal(2, backlog.Queued);
     }
 
     [Fact]
@@ -112,4 +113,6 @@ public sealed class FanoutBacklogSpecs
     }
 
     private static Envelope Envelope(object message) => new(message, ActorRefs.NoSender);
+
+    private sealed record FanOut(string Text) : IFanOutMessage;
 }
