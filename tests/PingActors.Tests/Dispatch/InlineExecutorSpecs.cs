@@ -113,4 +113,14 @@ public sealed class InlineExecutorSpecs
         Assert.NotNull(thrown);
         await queued.Task.WaitAsync(Patience);
     }
+
+    [Fact]
+    public void A_max_runs_below_one_is_refused_with_its_key()
+    {
+        var config = Akka.Configuration.ConfigurationFactory.ParseString("inline-executor.max-runs = 0");
+        var configurator = new InlineExecutorConfigurator(config, null!);
+
+        var error = Assert.Throws<Akka.Configuration.ConfigurationException>(() => configurator.Produce("akka.actor.test-dispatcher"));
+        Assert.Contains("akka.actor.test-dispatcher.inline-executor.max-runs", error.Message);
+    }
 }
