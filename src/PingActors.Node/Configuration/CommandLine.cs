@@ -73,7 +73,7 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
                     overrides.Add(new("pingactors.hub.listen", PinghubAddress(Value()), name));
                     break;
                 case "-origin" or "--origin":
-                    overrides.Add(new("pingactors.hub.allowed-origins", "[" + Quote(Value()) + "]", name));
+                    overrides.Add(new("pingactors.hub.allowed-origins", "[" + HoconString.Quote(Value()) + "]", name));
                     break;
                 case "-mport" or "--mport":
                     overrides.Add(new("pingactors.ops.listen", "127.0.0.1:" + Value(), name));
@@ -97,7 +97,7 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
 
         if (seeds.Count > 0)
         {
-            overrides.Add(new("akka.cluster.seed-nodes", "[" + string.Join(", ", seeds.Select(Quote)) + "]", "--seed"));
+            overrides.Add(new("akka.cluster.seed-nodes", "[" + string.Join(", ", seeds.Select(HoconString.Quote)) + "]", "--seed"));
         }
 
         return new CommandLine(files, overrides, help);
@@ -119,8 +119,6 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
 
         return $"akka.tcp://{Hosting.AkkaWiring.SystemName}@{seed}";
     }
-
-    internal static string Quote(string s) => System.Text.Json.JsonSerializer.Serialize(s);
 
     private static (string Name, string? Value) Split(string arg)
     {

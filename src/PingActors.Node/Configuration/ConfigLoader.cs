@@ -120,6 +120,6 @@ public static class ConfigLoader
             return value;
         }
 
-        return CommandLine.Quote(value);
+        return HoconString.Quote(value);
     }
 }

@@ -60,7 +60,7 @@ public static class HoconSyntax
             var value = environment(token.Text);
             if (value is not null)
             {
-                edits.Add((token.Start, token.End, System.Text.Json.JsonSerializer.Serialize(value)));
+                edits.Add((token.Start, token.End, HoconString.Quote(value)));
             }
             else if (!token.Optional)
             {

@@ -144,7 +144,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Everything the node printed, for assertion messages.</summary>
-    public string Transcript => $"command: dotnet PingActors.Node.dll {string.Join(' ', Arguments)}\n--- stderr ---\n{string.Join('\n', StderrLines)}\n--- stdout (last 60 lines) ---\n{string.Join('\n', StdoutLines.TakeLast(60))}";
+    public string Transcript => $"command: {NativeNode ?? "dotnet PingActors.Node.dll"} {string.Join(' ', Arguments)}\n--- stderr ---\n{string.Join('\n', StderrLines)}\n--- stdout (last 60 lines) ---\n{string.Join('\n', StdoutLines.TakeLast(60))}";
 
     /// <summary>A WebSocket URI on the hub listener.</summary>
     public Uri WsUri(string path) => new($"ws://{HubUri!.Authority}{path}");
@@ -154,6 +154,13 @@ public sealed partial class NodeProcess : IAsyncDisposable
 
     /// <summary>Path of the node's dll: the copy next to this test assembly, else the node project's own output.</summary>
     public static string NodeDll { get; } = FindNodeDll();
+
+    /// <summary>
+    /// A natively compiled node (<c>PublishAot</c>) to start instead of <c>dotnet PingActors.Node.dll</c>, from
+    /// <c>PINGACTORS_NODE_EXE</c>; null when unset. <c>tests/run-native.sh</c> sets it to run the process and
+    /// cluster specs against the native build.
+    /// </summary>
+    public static string? NativeNode { get; } = FindNativeNode();
 
     /// <summary>A TCP port that was free a moment ago (for Akka remoting or a fixed listener in a test).</summary>
     public static int FreeTcpPort()
@@ -196,7 +203,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
-            WorkingDirectory = Path.GetDirectoryName(NodeDll)!,
+            WorkingDirectory = Path.GetDirectoryName(NativeNode ?? NodeDll)!,
         };
 
         // A process started with SIGINT ignored (any background job of a non-interactive shell, as CI
@@ -207,14 +214,18 @@ public sealed partial class NodeProcess : IAsyncDisposable
         {
             info.FileName = "env";
             info.ArgumentList.Add("--default-signal=INT,QUIT");
-            info.ArgumentList.Add(DotnetHost());
+            info.ArgumentList.Add(NativeNode ?? DotnetHost());
         }
         else
         {
-            info.FileName = DotnetHost();
+            info.FileName = NativeNode ?? DotnetHost();
         }
 
-        info.ArgumentList.Add(NodeDll);
+        if (NativeNode is null)
+        {
+            info.ArgumentList.Add(NodeDll);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -447,6 +458,17 @@ public sealed partial class NodeProcess : IAsyncDisposable
         var repo = configuration.Parent!.Parent!.Parent!.Parent!;
         var own = Path.Combine(repo.FullName, "src", "PingActors.Node", "bin", configuration.Name, tfm.Name, "PingActors.Node.dll");
         return File.Exists(own) ? own : throw new FileNotFoundException($"PingActors.Node.dll is neither in {here} nor at {own}");
+    }
+
+    private static string? FindNativeNode()
+    {
+        var path = System.Environment.GetEnvironmentVariable("PINGACTORS_NODE_EXE");
+        if (string.IsNullOrEmpty(path))
+        {
+            return null;
+        }
+
+        return File.Exists(path) ? Path.GetFullPath(path) : throw new FileNotFoundException($"PINGACTORS_NODE_EXE names {path}, which does not exist (seen from {System.Environment.CurrentDirectory}; give an absolute path)");
     }
 
     private static string DotnetHost()
