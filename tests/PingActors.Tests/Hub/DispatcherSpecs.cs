@@ -49,7 +49,9 @@ public sealed class DispatcherSpecs(NodeFixture fixture) : IClassFixture<NodeFix
     {
         var identity = await system.ActorSelection(path).Ask<ActorIdentity>(new Identify(path), TimeSpan.FromSeconds(10));
         var actor = Assert.IsAssignableFrom<ActorRefWithCell>(identity.Subject);
-        return Assert.IsType<ActorCell>(actor.Underlying).Mailbox.MessageQueue;
+        var mailbox = Assert.IsType<ActorCell>(actor.Underlying).Mailbox;
+        Assert.NotNull(mailbox);
+        return mailbox.MessageQueue;
     }
 
     // The dispatcher of the first actor that answers at the path (wildcards allowed).
