@@ -16,7 +16,12 @@ if [ -z "${NO_PUBLISH:-}" ]; then
     echo "error: a native build needs gcc or clang on PATH" >&2
     exit 2
   fi
-  dotnet publish src/PingActors.Node -c Release -r linux-x64 -p:PublishAot=true -o "$out" || exit 1
+  case "$(uname -m)" in
+    x86_64) rid=linux-x64 ;;
+    aarch64 | arm64) rid=linux-arm64 ;;
+    *) echo "error: no .NET runtime identifier known for $(uname -m)" >&2; exit 2 ;;
+  esac
+  dotnet publish src/PingActors.Node -c Release -r "$rid" -p:PublishAot=true -o "$out" || exit 1
 fi
 [ -x "$out/PingActors.Node" ] || { echo "error: no native node at $out/PingActors.Node" >&2; exit 2; }
 
