@@ -43,6 +43,12 @@ public sealed record NodeProcessOptions
 
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Start <c>dotnet PingActors.Node.dll</c> even when <see cref="NodeProcess.NativeNode"/> names a native
+    /// build: a JIT node next to native ones (a mixed cluster, as in a rolling change of build).
+    /// </summary>
+    public bool Jit { get; init; }
+
     public static string SeedAddress(int port) => $"akka.tcp://PingActors@127.0.0.1:{port}";
 
     /// <summary>The full command line given to the node.</summary>
@@ -100,13 +106,17 @@ public sealed partial class NodeProcess : IAsyncDisposable
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private NodeProcess(OsProcess process, IReadOnlyList<string> arguments)
+    private NodeProcess(OsProcess process, IReadOnlyList<string> arguments, string? native)
     {
         _process = process;
         Arguments = arguments;
+        Native = native;
     }
 
     public IReadOnlyList<string> Arguments { get; }
+
+    /// <summary>The native executable this node runs, or null for <c>dotnet PingActors.Node.dll</c>.</summary>
+    public string? Native { get; }
 
     public int Pid => _process.Id;
 
@@ -144,7 +154,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Everything the node printed, for assertion messages.</summary>
-    public string Transcript => $"command: {NativeNode ?? "dotnet PingActors.Node.dll"} {string.Join(' ', Arguments)}\n--- stderr ---\n{string.Join('\n', StderrLines)}\n--- stdout (last 60 lines) ---\n{string.Join('\n', StdoutLines.TakeLast(60))}";
+    public string Transcript => $"command: {Native ?? "dotnet PingActors.Node.dll"} {string.Join(' ', Arguments)}\n--- stderr ---\n{string.Join('\n', StderrLines)}\n--- stdout (last 60 lines) ---\n{string.Join('\n', StdoutLines.TakeLast(60))}";
 
     /// <summary>A WebSocket URI on the hub listener.</summary>
     public Uri WsUri(string path) => new($"ws://{HubUri!.Authority}{path}");
@@ -179,7 +189,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
             throw new ArgumentException("readiness is read from information-level log lines; use akka.loglevel to quieten Akka instead", nameof(options));
         }
 
-        var node = Launch(options.Arguments(), options.Environment);
+        var node = Launch(options.Arguments(), options.Environment, options.Jit);
         try
         {
             await node.WaitUntilReadyAsync(options.WaitForUp, options.StartTimeout);
@@ -192,9 +202,13 @@ public sealed partial class NodeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the node with exactly <paramref name="args"/> and does not wait for anything.</summary>
-    public static NodeProcess Launch(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <summary>
+    /// Starts the node with exactly <paramref name="args"/> and does not wait for anything: the native build
+    /// if <see cref="NativeNode"/> names one and <paramref name="jit"/> is false, else <c>dotnet PingActors.Node.dll</c>.
+    /// </summary>
+    public static NodeProcess Launch(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment = null, bool jit = false)
     {
+        var native = jit ? null : NativeNode;
         var info = new ProcessStartInfo
         {
             RedirectStandardOutput = true,
@@ -203,7 +217,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
-            WorkingDirectory = Path.GetDirectoryName(NativeNode ?? NodeDll)!,
+            WorkingDirectory = Path.GetDirectoryName(native ?? NodeDll)!,
         };
 
         // A process started with SIGINT ignored (any background job of a non-interactive shell, as CI
@@ -214,14 +228,14 @@ public sealed partial class NodeProcess : IAsyncDisposable
         {
             info.FileName = "env";
             info.ArgumentList.Add("--default-signal=INT,QUIT");
-            info.ArgumentList.Add(NativeNode ?? DotnetHost());
+            info.ArgumentList.Add(native ?? DotnetHost());
         }
         else
         {
-            info.FileName = NativeNode ?? DotnetHost();
+            info.FileName = native ?? DotnetHost();
         }
 
-        if (NativeNode is null)
+        if (native is null)
         {
             info.ArgumentList.Add(NodeDll);
         }
@@ -249,7 +263,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
         }
 
         var process = new OsProcess { StartInfo = info, EnableRaisingEvents = true };
-        var node = new NodeProcess(process, args);
+        var node = new NodeProcess(process, args, native);
         process.OutputDataReceived += (_, e) => node.OnStdout(e.Data);
         process.ErrorDataReceived += (_, e) => node.OnStderr(e.Data);
         process.Start();

@@ -4,7 +4,12 @@ using PingActors.Tests.Infrastructure;
 
 namespace PingActors.Tests.Process;
 
-/// <summary>Two node processes on fixed Akka ports with the same seed list: the harness multi-node tests build on.</summary>
+/// <summary>
+/// Two node processes on fixed Akka ports with the same seed list: the harness multi-node tests build on.
+/// A always runs on the JIT runtime; under tests/run-native.sh B is the native build, so this is also a
+/// mixed cluster (a rolling change from one build to the other): the two builds' remoting and channel
+/// protocol must understand each other.
+/// </summary>
 public sealed class ClusterProcessSpecs
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -17,7 +22,7 @@ public sealed class ClusterProcessSpecs
         int[] seeds = [portA, portB];
 
         // A is first in the seed list, so it may form the cluster alone; B joins it.
-        await using var a = await NodeProcess.StartAsync(new NodeProcessOptions { AkkaPort = portA, SeedPorts = seeds, Sets = ["akka.loglevel=WARNING"] });
+        await using var a = await NodeProcess.StartAsync(new NodeProcessOptions { AkkaPort = portA, SeedPorts = seeds, Sets = ["akka.loglevel=WARNING"], Jit = true });
         await using var b = await NodeProcess.StartAsync(new NodeProcessOptions { AkkaPort = portB, SeedPorts = seeds, Sets = ["akka.loglevel=WARNING"] });
         Assert.Equal(NodeProcessOptions.SeedAddress(portA), a.AkkaAddress);
         Assert.Equal(NodeProcessOptions.SeedAddress(portB), b.AkkaAddress);
