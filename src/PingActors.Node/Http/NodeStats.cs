@@ -3,7 +3,9 @@ using System.Text.Json.Serialization;
 namespace PingActors.Node.Http;
 
 /// <summary>The body of <c>GET /stats</c>.</summary>
+/// <param name="Build"><c>native</c> for an ahead-of-time compiled node (docs/native.md), else <c>jit</c>.</param>
 public sealed record NodeStats(
+    string Build,
     long Connections,
     long ConnectionsTotal,
     long Channels,

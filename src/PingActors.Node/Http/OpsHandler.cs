@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster;
@@ -74,6 +75,7 @@ public sealed class OpsHandler
         var state = cluster.State;
         var region = await RegionStatsAsync();
         return new NodeStats(
+            Build: RuntimeFeature.IsDynamicCodeSupported ? "jit" : "native",
             Connections: (long)_metrics.Connections.Value,
             ConnectionsTotal: (long)_metrics.ConnectionsTotal.Value,
             Channels: (long)_metrics.LocalChannels.Value,

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
+using System.Text.Json;
 using PingActors.Tests.Infrastructure;
 
 namespace PingActors.Tests.Process;
@@ -26,6 +27,8 @@ public sealed class ClusterProcessSpecs
         await using var b = await NodeProcess.StartAsync(new NodeProcessOptions { AkkaPort = portB, SeedPorts = seeds, Sets = ["akka.loglevel=WARNING"] });
         Assert.Equal(NodeProcessOptions.SeedAddress(portA), a.AkkaAddress);
         Assert.Equal(NodeProcessOptions.SeedAddress(portB), b.AkkaAddress);
+        Assert.Equal("jit", await BuildOf(a));
+        Assert.Equal(b.Native is null ? "jit" : "native", await BuildOf(b));
 
         await using (var subscriber = await WsClient.ConnectAsync(b.WsUri("/across")))
         {
@@ -44,6 +47,12 @@ public sealed class ClusterProcessSpecs
         // A carries on alone: channels that lived on B are re-homed on A.
         await using var local = await WsClient.ConnectAsync(a.WsUri("/after"));
         Assert.StartsWith("after-", await PublishUntilReceivedAsync(a, "/after", local));
+    }
+
+    private static async Task<string?> BuildOf(NodeProcess node)
+    {
+        using var stats = JsonDocument.Parse(await Http.GetStringAsync(new Uri(node.OpsUri!, "/stats")));
+        return stats.RootElement.GetProperty("build").GetString();
     }
 
     private static async Task<string> PublishUntilReceivedAsync(NodeProcess publisher, string path, WsClient subscriber)
