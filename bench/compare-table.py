@@ -10,12 +10,15 @@ import sys
 from collections import OrderedDict
 
 
+NODES = ("node", "node-native")
+
+
 def targets_of(runs):
-    """node first, then the nchan targets in order, then baseline, then anything else."""
+    """node (and node-native) first, then the nchan targets in order, then baseline, then anything else."""
     seen = list(OrderedDict.fromkeys(r.get("target") for r in runs))
     nchans = sorted(t for t in seen if t and t.startswith("nchan"))
-    rest = [t for t in seen if t not in nchans and t not in ("node", "baseline")]
-    return [t for t in ["node"] if t in seen] + nchans + [t for t in ["baseline"] if t in seen] + rest
+    rest = [t for t in seen if t not in nchans and t not in NODES + ("baseline",)]
+    return [t for t in NODES if t in seen] + nchans + [t for t in ["baseline"] if t in seen] + rest
 
 
 def load(path):
@@ -57,8 +60,10 @@ def main(path):
     nchans = [t for t in targets_all if t.startswith("nchan")]
     best_label = "best nchan" if len(nchans) > 1 else "nchan"
     out = []
-    out.append("| scenario | metric | " + " | ".join(targets_all) + f" | node / {best_label} | node / baseline |")
-    out.append("| --- | --- |" + " ---: |" * (len(targets_all) + 2))
+    nodes = [t for t in NODES if t in targets_all]
+    ratio_heads = [h for n in nodes for h in (f"{n} / {best_label}", f"{n} / baseline")]
+    out.append("| scenario | metric | " + " | ".join(targets_all + ratio_heads) + " |")
+    out.append("| --- | --- |" + " ---: |" * (len(targets_all) + len(ratio_heads)))
     for variant, targets in by.items():
         scenario = next(iter(targets.values()))[0]["scenario"]
         if scenario == "idle":
@@ -74,9 +79,9 @@ def main(path):
             vals = {t: median(targets.get(t, []), key) for t in targets_all}
             nchan_vals = [vals[t] for t in nchans if vals[t] is not None]
             best = (max if higher_better else min)(nchan_vals) if nchan_vals else None
-            rn, rb = ratio(vals.get("node"), best), ratio(vals.get("node"), vals.get("baseline"))
+            ratios = [r for n in nodes for r in (ratio(vals.get(n), best), ratio(vals.get(n), vals.get("baseline")))]
             out.append(f"| {variant} | {label} | " + " | ".join(fmt(vals[t], digits) for t in targets_all)
-                       + f" | {fmt(rn, 2) if rn is not None else '–'} | {fmt(rb, 2) if rb is not None else '–'} |")
+                       + "".join(f" | {fmt(r, 2) if r is not None else '–'}" for r in ratios) + " |")
 
     out.append("")
     out.append("| scenario | target | round | delivered msgs/s | publishes/s | p50 ms | p99 ms | max ms | lost / dup / ooo | tool CPU | server CPU | load 1 min |")

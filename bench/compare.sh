@@ -2,10 +2,14 @@
 # Side by side: each scenario against PingActors (node), nginx + nchan (nchan) and the bare-Kestrel Baseline
 # (baseline), alternating targets, each run on a freshly started server. Loopback only; every server this script
 # starts is stopped on exit. Writes one JSON line per run (the tool's line plus "variant" and "round") to
-# $RESULTS, and a ratio table (node / best nchan, node / baseline) to stdout and to ${RESULTS%.jsonl}.md.
+# $RESULTS, and a ratio table (node / best nchan, node / baseline; the same for node-native when it runs) to
+# stdout and to ${RESULTS%.jsonl}.md.
 #
 # Knobs (environment):
-#   TARGETS="node nchan baseline"               which servers, in the order they alternate
+#   TARGETS="node nchan baseline"               which servers, in the order they alternate; "node-native" adds the
+#                                               native build at NATIVE_BIN (default artifacts/native/PingActors.Node:
+#                                               dotnet publish src/PingActors.Node -c Release -r linux-x64
+#                                               -p:PublishAot=true -o artifacts/native; docs/native.md)
 #   SCENARIOS="fanout channels ws-publish idle" which scenarios
 #   ROUNDS=1                                    repeat every scenario's target cycle this often (table: median)
 #   FANOUT_SUBS=1000 FANOUT_MSGS=1000           fan-out: 1 channel x FANOUT_SUBS subscribers, POST publishing
@@ -66,6 +70,7 @@ RESULTS=${RESULTS:-bench/results/compare-$(date -u +%Y%m%dT%H%M%SZ).jsonl}
 TABLE=${RESULTS%.jsonl}.md
 
 NODE_BIN=${NODE_BIN:-$ROOT/src/PingActors.Node/bin/Release/net10.0/PingActors.Node}
+NATIVE_BIN=${NATIVE_BIN:-$ROOT/artifacts/native/PingActors.Node}
 BASELINE_BIN=$ROOT/bench/Baseline/bin/Release/net10.0/Baseline
 BENCH_BIN=$ROOT/bench/PingActors.Bench/bin/Release/net10.0/PingActors.Bench
 NGINX_BIN=${NGINX_BIN:-$(command -v nginx || echo /usr/sbin/nginx)}
@@ -87,14 +92,16 @@ stop_server() {
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 
-start_server() { # node|nchan|nchan-wN|baseline
+start_server() { # node|node-native|nchan|nchan-wN|baseline
   local cmd workers=${nchan_counts[0]}
   if [[ $1 == nchan-w* ]]; then workers=${1#nchan-w}; fi
   case $1 in
-    node)
+    node | node-native)
+      local bin=$NODE_BIN
+      [[ $1 == node-native ]] && bin=$NATIVE_BIN
       # shellcheck disable=SC2206
       node_options "$HUB" "$OPS"
-      cmd=("$NODE_BIN" "${NODE_OPTS[@]}" $NODE_ARGS) ;;
+      cmd=("$bin" "${NODE_OPTS[@]}" $NODE_ARGS) ;;
     baseline)
       cmd=("$BASELINE_BIN" --listen "$BASE") ;;
     nchan*)
@@ -108,16 +115,16 @@ start_server() { # node|nchan|nchan-wN|baseline
   env $SERVER_ENV "${PRIO[@]}" "${cmd[@]}" > "bench/results/$1.log" 2>&1 &
   SERVER_PID=$!
   case $1 in
-    node) wait_http "http://$OPS/ping" ;;
+    node | node-native) wait_http "http://$OPS/ping" ;;
     baseline) wait_http "http://$BASE/stats" ;;
     nchan*) wait_http "http://$NCHAN/nchan_status" ;;
   esac
   sleep 2 # let start-up allocations and tiering quiet down
 }
 
-target_args() { # node|nchan|nchan-wN|baseline -> bench options (--pid: nginx's master; the tool adds its workers)
+target_args() { # node|node-native|nchan|nchan-wN|baseline -> bench options (--pid: nginx's master; the tool adds its workers)
   case $1 in
-    node) echo "--url http://$HUB --stats-url http://$OPS/stats --label node --pid $SERVER_PID" ;;
+    node | node-native) echo "--url http://$HUB --stats-url http://$OPS/stats --label $1 --pid $SERVER_PID" ;;
     baseline) echo "--url http://$BASE --stats-url http://$BASE/stats --label baseline --pid $SERVER_PID" ;;
     nchan*) echo "--url http://$NCHAN --label $1 --pid $SERVER_PID" ;;
   esac
@@ -142,6 +149,10 @@ warm_up() { # args... : the same scenario on the same server, output discarded
 }
 
 [[ -n "${NO_BUILD:-}" ]] || build_release src/PingActors.Node bench/Baseline bench/PingActors.Bench
+if [[ " $TARGETS " == *" node-native "* ]] && [[ ! -x "$NATIVE_BIN" ]]; then
+  echo "error: no native node at $NATIVE_BIN; publish it first (see TARGETS above) or set NATIVE_BIN" >&2
+  exit 2
+fi
 if [[ " $TARGETS " == *" nchan"* ]] && [[ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
   echo "error: nchan is not installed: run bench/install-peers.sh (as root)" >&2
   exit 1
