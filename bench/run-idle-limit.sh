@@ -2,7 +2,7 @@
 # One node at its open-file limit: publishes the node natively (16 descriptors at rest instead of the JIT
 # runtime's 258; docs/native.md), starts it with room for N WebSocket connections, and opens N idle
 # connections against it with the load tool's `idle` scenario. Writes the tool's table and JSON line, the
-# node's descriptors at rest and at N, and its /stats to bench/results/idle-limit-<UTC>.txt.
+# node's descriptors before and after the run, and its /stats to bench/results/idle-limit-<UTC>.txt.
 #
 #   bench/run-idle-limit.sh                 # N=19900 over 200 channels, held 30 s
 #   N=19000 CHANNELS=100 HOLD=10 NO_BUILD=1 bench/run-idle-limit.sh
@@ -37,7 +37,7 @@ if [[ -z "${NO_BUILD:-}" ]]; then
   fi
 fi
 
-# The load tool keeps N client sockets in one process: it needs the hard limit too.
+# The load tool keeps N client sockets in one process and raises its soft limit to this hard one.
 echo "open-file limit: soft $(ulimit -Sn) hard $(ulimit -Hn)" >&2
 
 if [[ -n "$LOCK" ]]; then
@@ -57,7 +57,7 @@ wait_http "http://$OPS/ping"
   machine_notes
   echo "node: $NODE_BIN (--set pingactors.hub.max-connections=$N)"
   echo "stats build: $(curl -s "http://$OPS/stats" | grep -o '"build":"[a-z]*"')"
-  echo "node descriptors at rest: $(ls "/proc/$SERVER_PID/fd" | wc -l)"
+  echo "node descriptors before the run: $(ls "/proc/$SERVER_PID/fd" | wc -l)"
   echo "hard nofile: $(ulimit -Hn)"
 } | tee "$OUT"
 
