@@ -1,5 +1,5 @@
-using PingActors.Actors.Dispatch;
 using Akka.Actor;
+using PingActors.Actors.Dispatch;
 using PingActors.Actors.Hub;
 
 namespace PingActors.Actors.Channels;

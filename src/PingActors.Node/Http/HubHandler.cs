@@ -172,7 +172,7 @@ public sealed class HubHandler(NodeSettings settings, HubRuntime runtime, HubMet
         }
         catch (TimeoutException)
         {
-            log.LogWarning("Fan-out backlog still at {Queued} messages after {Timeout}; answering the publish anyway", runtime.Backlog.Queued, settings.Hub.PublishTimeout);
+            log.LogWarning("Fan-out backlog still at {Queued} socket deliveries after {Timeout}; answering the publish anyway", runtime.Backlog.Queued, settings.Hub.PublishTimeout);
         }
     }
 
