@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Ratio and detail tables (Markdown) from a bench/compare.sh results file (one JSON line per run).
 
-Targets are node, baseline and nchan, or several nchan targets (nchan-w1, nchan-w2, ...: one per nginx
-worker count); the node is compared with the best nchan target of each row (highest rate, lowest latency
+Targets are node (and node-native), baseline (and baseline-paced) and nchan, or several nchan targets
+(nchan-w1, nchan-w2, ...: one per nginx worker count); the node is compared with the best nchan target of each row (highest rate, lowest latency
 or memory), whichever worker count that is."""
 import json
 import statistics
@@ -11,14 +11,16 @@ from collections import OrderedDict
 
 
 NODES = ("node", "node-native")
+# Baseline as it is (answers a POST at once) and paced as the node is (bench/Baseline --publish-backlog).
+BASELINES = ("baseline", "baseline-paced")
 
 
 def targets_of(runs):
     """node (and node-native) first, then the nchan targets in order, then baseline, then anything else."""
     seen = list(OrderedDict.fromkeys(r.get("target") for r in runs))
     nchans = sorted(t for t in seen if t and t.startswith("nchan"))
-    rest = [t for t in seen if t not in nchans and t not in NODES + ("baseline",)]
-    return [t for t in NODES if t in seen] + nchans + [t for t in ["baseline"] if t in seen] + rest
+    rest = [t for t in seen if t not in nchans and t not in NODES + BASELINES]
+    return [t for t in NODES if t in seen] + nchans + [t for t in BASELINES if t in seen] + rest
 
 
 def load(path):
@@ -61,7 +63,8 @@ def main(path):
     best_label = "best nchan" if len(nchans) > 1 else "nchan"
     out = []
     nodes = [t for t in NODES if t in targets_all]
-    ratio_heads = [h for n in nodes for h in (f"{n} / {best_label}", f"{n} / baseline")]
+    baselines = [t for t in BASELINES if t in targets_all]
+    ratio_heads = [h for n in nodes for h in [f"{n} / {best_label}"] + [f"{n} / {b}" for b in baselines]]
     out.append("| scenario | metric | " + " | ".join(targets_all + ratio_heads) + " |")
     out.append("| --- | --- |" + " ---: |" * (len(targets_all) + len(ratio_heads)))
     for variant, targets in by.items():
@@ -79,7 +82,7 @@ def main(path):
             vals = {t: median(targets.get(t, []), key) for t in targets_all}
             nchan_vals = [vals[t] for t in nchans if vals[t] is not None]
             best = (max if higher_better else min)(nchan_vals) if nchan_vals else None
-            ratios = [r for n in nodes for r in (ratio(vals.get(n), best), ratio(vals.get(n), vals.get("baseline")))]
+            ratios = [r for n in nodes for r in [ratio(vals.get(n), best)] + [ratio(vals.get(n), vals.get(b)) for b in baselines]]
             out.append(f"| {variant} | {label} | " + " | ".join(fmt(vals[t], digits) for t in targets_all)
                        + "".join(f" | {fmt(r, 2) if r is not None else '–'}" for r in ratios) + " |")
 

@@ -2,7 +2,8 @@
 # Side by side: each scenario against PingActors (node), nginx + nchan (nchan) and the bare-Kestrel Baseline
 # (baseline), alternating targets, each run on a freshly started server. Loopback only; every server this script
 # starts is stopped on exit. Writes one JSON line per run (the tool's line plus "variant" and "round") to
-# $RESULTS, and a ratio table (node / best nchan, node / baseline; the same for node-native when it runs) to
+# $RESULTS, and a ratio table (node / best nchan, node / baseline, node / baseline-paced when it runs; the same for
+# node-native when it runs) to
 # stdout and to ${RESULTS%.jsonl}.md.
 #
 # Knobs (environment):
@@ -10,6 +11,9 @@
 #                                               native build at NATIVE_BIN (default artifacts/native/PingActors.Node:
 #                                               dotnet publish src/PingActors.Node -c Release -r linux-x64
 #                                               -p:PublishAot=true -o artifacts/native; docs/native.md)
+#                                               "baseline-paced" adds Baseline whose POST answers wait, as the node's
+#                                               do, while BASELINE_BACKLOG (default 16000, the node's default
+#                                               publish-backlog) socket deliveries are queued
 #   SCENARIOS="fanout channels ws-publish idle" which scenarios
 #   ROUNDS=1                                    repeat every scenario's target cycle this often (table: median)
 #   FANOUT_SUBS=1000 FANOUT_MSGS=1000           fan-out: 1 channel x FANOUT_SUBS subscribers, POST publishing
@@ -51,6 +55,7 @@ WS_RATE=${WS_RATE:-0}
 IDLE_N=${IDLE_N:-10000}
 IDLE_CHANNELS=${IDLE_CHANNELS:-100}
 NCHAN_WORKERS=${NCHAN_WORKERS:-"1 2"}
+BASELINE_BACKLOG=${BASELINE_BACKLOG:-16000}
 # "nchan" in TARGETS stands for one target per worker count: plain "nchan" when there is one count.
 read -ra nchan_counts <<<"$NCHAN_WORKERS"
 expanded=()
@@ -92,7 +97,7 @@ stop_server() {
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 
-start_server() { # node|node-native|nchan|nchan-wN|baseline
+start_server() { # node|node-native|nchan|nchan-wN|baseline|baseline-paced
   local cmd workers=${nchan_counts[0]}
   if [[ $1 == nchan-w* ]]; then workers=${1#nchan-w}; fi
   case $1 in
@@ -104,6 +109,8 @@ start_server() { # node|node-native|nchan|nchan-wN|baseline
       cmd=("$bin" "${NODE_OPTS[@]}" $NODE_ARGS) ;;
     baseline)
       cmd=("$BASELINE_BIN" --listen "$BASE") ;;
+    baseline-paced)
+      cmd=("$BASELINE_BIN" --listen "$BASE" --publish-backlog "$BASELINE_BACKLOG") ;;
     nchan*)
       NCHAN_PREFIX=$(mktemp -d /tmp/pingactors-nchan.XXXXXX)
       sed -e "s|@LISTEN@|$NCHAN|; s|@WORKERS@|$workers|; s|@PREFIX@|$NCHAN_PREFIX|g" \
@@ -116,16 +123,16 @@ start_server() { # node|node-native|nchan|nchan-wN|baseline
   SERVER_PID=$!
   case $1 in
     node | node-native) wait_http "http://$OPS/ping" ;;
-    baseline) wait_http "http://$BASE/stats" ;;
+    baseline*) wait_http "http://$BASE/stats" ;;
     nchan*) wait_http "http://$NCHAN/nchan_status" ;;
   esac
   sleep 2 # let start-up allocations and tiering quiet down
 }
 
-target_args() { # node|node-native|nchan|nchan-wN|baseline -> bench options (--pid: nginx's master; the tool adds its workers)
+target_args() { # node|node-native|nchan|nchan-wN|baseline|baseline-paced -> bench options (--pid: nginx's master; the tool adds its workers)
   case $1 in
     node | node-native) echo "--url http://$HUB --stats-url http://$OPS/stats --label $1 --pid $SERVER_PID" ;;
-    baseline) echo "--url http://$BASE --stats-url http://$BASE/stats --label baseline --pid $SERVER_PID" ;;
+    baseline*) echo "--url http://$BASE --stats-url http://$BASE/stats --label $1 --pid $SERVER_PID" ;;
     nchan*) echo "--url http://$NCHAN --label $1 --pid $SERVER_PID" ;;
   esac
 }

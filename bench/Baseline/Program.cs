@@ -7,7 +7,9 @@
 //   a non-empty client message     -> queued for the path's broadcaster like a POST, the sender included (as the
 //                                     node does: Pinghub-style publishing, for the ws-publish scenario)
 //   GET /stats on the hub port     -> {"connections":N,"channels":N}
-// No actors, no sequencing, no limits beyond a 64 KiB message cap. Idle sockets hold no buffer: each waits
+//   --publish-backlog N            -> a POST's answer waits while N or more deliveries are queued (the node's
+//                                     rule; default 0: no limit, the answer never waits)
+// No actors, no sequencing, no limits beyond a 64 KiB message cap (and the backlog when asked for). Idle sockets hold no buffer: each waits
 // with a zero-byte read and rents a buffer only once a frame has arrived, as the node does.
 using System.Buffers;
 using System.Collections.Concurrent;
@@ -16,6 +18,7 @@ using System.Net.WebSockets;
 using System.Threading.Channels;
 
 var listen = "127.0.0.1:8090";
+long backlogLimit = 0;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -23,9 +26,15 @@ for (var i = 0; i < args.Length; i++)
         case "--listen" when i + 1 < args.Length:
             listen = args[++i];
             break;
+        case "--publish-backlog" when i + 1 < args.Length && long.TryParse(args[i + 1], out var n) && n >= 0:
+            backlogLimit = n;
+            i++;
+            break;
         case "-h" or "--help":
-            Console.WriteLine("Baseline [--listen host:port]   (default 127.0.0.1:8090)\n" +
-                              "Bare-Kestrel WebSocket broadcaster: WS on a path subscribes, POST to the path broadcasts, GET /stats.");
+            Console.WriteLine("Baseline [--listen host:port] [--publish-backlog N]   (defaults 127.0.0.1:8090, 0)\n" +
+                              "Bare-Kestrel WebSocket broadcaster: WS on a path subscribes, POST to the path broadcasts, GET /stats.\n" +
+                              "--publish-backlog N: answer a POST only once fewer than N socket deliveries wait for a broadcaster\n" +
+                              "(the node's pingactors.hub.publish-backlog rule; 0 = answer at once).");
             return 0;
         default:
             Console.Error.WriteLine($"error: unknown argument {args[i]}");
@@ -46,7 +55,8 @@ builder.WebHost.ConfigureKestrel(k =>
 var app = builder.Build();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(27) });
 
-var hub = new Hub();
+var backlog = backlogLimit > 0 ? new PublishBacklog(backlogLimit) : null;
+var hub = new Hub(backlog);
 app.Run(async context =>
 {
     var path = context.Request.Path.Value ?? "/";
@@ -76,7 +86,18 @@ app.Run(async context =>
 
         if (body.Length > 0 && hub.TryGet(path, out var set))
         {
-            set.Queue.Writer.TryWrite(body);
+            set.Enqueue(body);
+            if (backlog is not null)
+            {
+                try
+                {
+                    await backlog.WhenBelowAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                }
+                catch (TimeoutException)
+                {
+                    // As the node does after its publish-timeout: answer anyway.
+                }
+            }
         }
 
         await context.Response.WriteAsync("OK\n");
@@ -123,7 +144,7 @@ static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
     return ms.ToArray();
 }
 
-sealed class Hub
+sealed class Hub(PublishBacklog? backlog)
 {
     private readonly ConcurrentDictionary<string, Members> _channels = new();
     private int _connections;
@@ -137,14 +158,18 @@ sealed class Hub
         Interlocked.Increment(ref _connections);
         while (true)
         {
-            var set = _channels.GetOrAdd(path, _ => new Members());
+            var set = _channels.GetOrAdd(path, _ => new Members(backlog));
             lock (set)
             {
                 // A set removed by the last Leave is dead; take a fresh one.
                 if (_channels.TryGetValue(path, out var current) && ReferenceEquals(current, set))
                 {
                     set.Start();
-                    set.Sockets[conn] = 0;
+                    if (set.Sockets.TryAdd(conn, 0))
+                    {
+                        set.Count++;
+                    }
+
                     return set;
                 }
             }
@@ -156,11 +181,15 @@ sealed class Hub
         Interlocked.Decrement(ref _connections);
         lock (set)
         {
-            set.Sockets.TryRemove(conn, out _);
+            if (set.Sockets.TryRemove(conn, out _))
+            {
+                set.Count--;
+            }
+
             if (set.Sockets.IsEmpty)
             {
                 _channels.TryRemove(new KeyValuePair<string, Members>(path, set));
-                set.Queue.Writer.TryComplete();
+                set.Complete();
             }
         }
     }
@@ -169,13 +198,36 @@ sealed class Hub
 }
 
 /// <summary>One path: its sockets and the queue its broadcaster drains, in order.</summary>
-sealed class Members
+sealed class Members(PublishBacklog? backlog)
 {
     private Task? _pump;
 
     public ConcurrentDictionary<Conn, byte> Sockets { get; } = new();
 
-    public Channel<byte[]> Queue { get; } = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    // The sockets' count, changed under the set's lock (ConcurrentDictionary.Count takes every bucket's lock).
+    private int _count;
+
+    public int Count
+    {
+        get => Volatile.Read(ref _count);
+        set => Volatile.Write(ref _count, value);
+    }
+
+    private Channel<(byte[] Message, int Weight)> Queue { get; } =
+        Channel.CreateUnbounded<(byte[] Message, int Weight)>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>Queues a message for the broadcaster, counted in the backlog as one delivery per socket.</summary>
+    public void Enqueue(byte[] message)
+    {
+        var weight = backlog is null ? 0 : Count;
+        backlog?.Added(weight);
+        if (!Queue.Writer.TryWrite((message, weight)))
+        {
+            backlog?.Removed(weight); // the path was just left by its last socket
+        }
+    }
+
+    public void Complete() => Queue.Writer.TryComplete();
 
     public void Start() => _pump ??= Task.Run(PumpAsync);
 
@@ -184,8 +236,10 @@ sealed class Members
         var reader = Queue.Reader;
         while (await reader.WaitToReadAsync())
         {
-            while (reader.TryRead(out var message))
+            while (reader.TryRead(out var queued))
             {
+                var message = queued.Message;
+                backlog?.Removed(queued.Weight);
                 foreach (var member in Sockets)
                 {
                     member.Key.Send(message);
@@ -253,7 +307,7 @@ sealed class Conn(WebSocket socket)
 
                         if (total > 0)
                         {
-                            Set?.Queue.Writer.TryWrite(buffer.AsSpan(0, total).ToArray());
+                            Set?.Enqueue(buffer.AsSpan(0, total).ToArray());
                         }
                     }
                     finally
