@@ -2,18 +2,18 @@
 # Side by side: each scenario against PingActors (node), nginx + nchan (nchan) and the bare-Kestrel Baseline
 # (baseline), alternating targets, each run on a freshly started server. Loopback only; every server this script
 # starts is stopped on exit. Writes one JSON line per run (the tool's line plus "variant" and "round") to
-# $RESULTS, and a ratio table (node / best nchan, node / baseline, node / baseline-paced when it runs; the same for
-# node-native when it runs) to
-# stdout and to ${RESULTS%.jsonl}.md.
+# $RESULTS, and a ratio table (node / best nchan, node / baseline, node / baseline-paced; the same for node-native
+# when it runs) to stdout and to ${RESULTS%.jsonl}.md.
 #
 # Knobs (environment):
-#   TARGETS="node nchan baseline"               which servers, in the order they alternate; "node-native" adds the
+#   TARGETS="node nchan baseline baseline-paced"  which servers, in the order they alternate; "node-native" adds the
 #                                               native build at NATIVE_BIN (default artifacts/native/PingActors.Node:
 #                                               dotnet publish src/PingActors.Node -c Release -r linux-x64
 #                                               -p:PublishAot=true -o artifacts/native; docs/native.md)
-#                                               "baseline-paced" adds Baseline whose POST answers wait, as the node's
+#                                               "baseline-paced" is Baseline whose POST answers wait, as the node's
 #                                               do, while BASELINE_BACKLOG (default 16000, the node's default
-#                                               publish-backlog) socket deliveries are queued
+#                                               publish-backlog) socket deliveries are queued; it runs fanout and
+#                                               channels only (idle and ws-publish have no POST to pace)
 #   SCENARIOS="fanout channels ws-publish idle" which scenarios
 #   ROUNDS=1                                    repeat every scenario's target cycle this often (table: median)
 #   FANOUT_SUBS=1000 FANOUT_MSGS=1000           fan-out: 1 channel x FANOUT_SUBS subscribers, POST publishing
@@ -38,7 +38,7 @@ ROOT=$(pwd)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-TARGETS=${TARGETS:-"node nchan baseline"}
+TARGETS=${TARGETS:-"node nchan baseline baseline-paced"}
 SCENARIOS=${SCENARIOS:-"fanout channels ws-publish idle"}
 ROUNDS=${ROUNDS:-1}
 FANOUT_SUBS=${FANOUT_SUBS:-1000}
@@ -178,6 +178,7 @@ declare -A MAX_POSTS
 for scenario in $SCENARIOS; do
   for round in $(seq "$ROUNDS"); do
     for t in $TARGETS; do
+      if [[ $t == baseline-paced && $scenario != fanout && $scenario != channels ]]; then continue; fi
       case $scenario in
         idle)
           say "idle: $IDLE_N connections over $IDLE_CHANNELS channels -> $t (round $round)"
