@@ -18,41 +18,22 @@ namespace PingActors.Actors.Dispatch;
 /// pool (Akka's scheduler, remoting, dedicated dispatchers) never run mailboxes here: their work is
 /// handed to the pool, as a default dispatcher would.
 /// </remarks>
-public sealed class InlineExecutor(string id, int maxRuns) : ExecutorService(id)
+public sealed class InlineExecutor : ExecutorService
 {
-    private readonly ThreadLocal<Trampoline> _trampoline = new(() => new Trampoline());
+    private readonly Trampoline _trampoline;
+
+    public InlineExecutor(string id, int maxRuns)
+        : base(id) => _trampoline = new Trampoline(maxRuns, ToPool);
 
     public override void Execute(IRunnable run)
     {
-        if (!Thread.CurrentThread.IsThreadPoolThread)
+        if (Thread.CurrentThread.IsThreadPoolThread)
+        {
+            _trampoline.Run(run);
+        }
+        else
         {
             ToPool(run);
-            return;
-        }
-
-        var trampoline = _trampoline.Value!;
-        if (trampoline.Running)
-        {
-            trampoline.Pending.Enqueue(run);
-            return;
-        }
-
-        trampoline.Running = true;
-        try
-        {
-            run.Run();
-            for (var runs = 1; runs < maxRuns && trampoline.Pending.TryDequeue(out var next); runs++)
-            {
-                next.Run();
-            }
-        }
-        finally
-        {
-            trampoline.Running = false;
-            while (trampoline.Pending.TryDequeue(out var rest))
-            {
-                ToPool(rest);
-            }
         }
     }
 
@@ -62,13 +43,7 @@ public sealed class InlineExecutor(string id, int maxRuns) : ExecutorService(id)
         // still be running on one while the dispatcher shuts its executor down.
     }
 
-    private static void ToPool(IRunnable run) => ThreadPool.UnsafeQueueUserWorkItem(static r => r.Run(), run, preferLocal: false);
-
-    private sealed class Trampoline
-    {
-        public readonly Queue<IRunnable> Pending = new();
-        public bool Running;
-    }
+    internal static void ToPool(IRunnable run) => ThreadPool.UnsafeQueueUserWorkItem(static r => r.Run(), run, preferLocal: false);
 }
 
 /// <summary>
