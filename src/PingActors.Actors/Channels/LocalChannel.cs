@@ -77,6 +77,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _backlogQueue = (Context as ActorCell)?.Mailbox?.MessageQueue as BacklogMessageQueue;
+        _backlogQueue?.RunsInlineWhenSmall = true;
         _metrics.LocalChannels.Inc();
         SubscribeToEntity();
     }

@@ -40,6 +40,12 @@ public sealed class BacklogMessageQueue(FanoutBacklog backlog) : IMessageQueue, 
         set => Volatile.Write(ref _weight, Math.Max(1, value));
     }
 
+    /// <summary>
+    /// Set by a node-local channel: while <see cref="Weight"/> is small, its mailbox may run on the sender's
+    /// thread (<see cref="ChannelExecutor"/>). Other actors on the dispatcher always run on its threads.
+    /// </summary>
+    public bool RunsInlineWhenSmall { get; set; }
+
     public bool HasMessages => !_queue.IsEmpty;
 
     public int Count => _queue.Count;

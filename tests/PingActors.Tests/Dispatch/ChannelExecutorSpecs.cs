@@ -1,0 +1,180 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit.Xunit2;
+using PingActors.Actors.Dispatch;
+
+namespace PingActors.Tests.Dispatch;
+
+/// <summary>
+/// The channel dispatcher's executor: a node-local channel with few sockets runs on the thread-pool thread
+/// that sent it a message; a bigger one, any other actor, and anything sent from outside the pool run on
+/// the dispatcher's own threads.
+/// </summary>
+public sealed class ChannelExecutorSpecs() : TestKit(Config)
+{
+    private const string DispatcherId = "akka.actor.test-channel-dispatcher";
+
+    private static new readonly Config Config = ConfigurationFactory.ParseString($$"""
+        {{DispatcherId}} {
+          type = Dispatcher
+          executor = "PingActors.Actors.Dispatch.ChannelExecutorConfigurator, PingActors.Actors"
+          throughput = 100
+          dedicated-thread-pool.thread-count = 1
+          channel-executor.inline-max-sockets = 4
+          mailbox-type = "PingActors.Actors.Dispatch.BacklogMailbox, PingActors.Actors"
+        }
+        """);
+
+    [Fact]
+    public async Task A_small_channel_runs_on_the_senders_pool_thread_before_tell_returns()
+    {
+        var channel = ChannelLike(sockets: 4);
+
+        var (sender, ran) = await SendFromPool(channel);
+
+        Assert.NotNull(ran);
+        Assert.Equal(sender, ran.ThreadId);
+        Assert.Equal(ran, ExpectMsg<RanOn>());
+    }
+
+    [Fact]
+    public async Task A_channel_above_the_limit_runs_on_the_dispatchers_own_thread()
+    {
+        var channel = ChannelLike(sockets: 5);
+
+        await SendFromPool(channel);
+
+        var ran = ExpectMsg<RanOn>();
+        Assert.False(ran.PoolThread);
+        Assert.StartsWith(DispatcherId, ran.ThreadName);
+    }
+
+    [Fact]
+    public void A_small_channel_sent_to_from_outside_the_pool_runs_on_the_dispatchers_own_thread()
+    {
+        var channel = ChannelLike(sockets: 1);
+
+        var caller = new Thread(() => channel.Tell(new Where(null), TestActor));
+        caller.Start();
+        caller.Join();
+
+        var ran = ExpectMsg<RanOn>();
+        Assert.False(ran.PoolThread);
+        Assert.StartsWith(DispatcherId, ran.ThreadName);
+    }
+
+    [Fact]
+    public async Task An_actor_that_is_not_a_channel_always_runs_on_the_dispatchers_own_thread()
+    {
+        var other = Sys.ActorOf(Props.Create(() => new Recorder(TestActor, null)).WithDispatcher(DispatcherId));
+        ExpectMsg<Started>();
+
+        await SendFromPool(other);
+
+        Assert.False(ExpectMsg<RanOn>().PoolThread);
+    }
+
+    [Fact]
+    public async Task A_channel_that_grows_past_the_limit_moves_to_the_dispatchers_thread_and_keeps_its_order()
+    {
+        var channel = ChannelLike(sockets: 1);
+        var (sender, first) = await SendFromPool(channel);
+        Assert.Equal(sender, first?.ThreadId);
+        ExpectMsg<RanOn>();
+
+        channel.Tell(new SetSockets(50), TestActor);
+        ExpectMsg<SocketsSet>();
+        await Task.Run(() =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                channel.Tell(new Numbered(i), TestActor);
+            }
+        });
+
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal(i, ExpectMsg<Numbered>().N);
+        }
+    }
+
+    [Fact]
+    public void A_negative_limit_is_refused_with_its_key()
+    {
+        var config = ConfigurationFactory.ParseString("channel-executor.inline-max-sockets = -1");
+        var configurator = new ChannelExecutorConfigurator(config, null!);
+
+        var e = Assert.Throws<ConfigurationException>(() => configurator.Produce("akka.actor.x"));
+
+        Assert.Contains("akka.actor.x.channel-executor.inline-max-sockets", e.Message);
+    }
+
+    private IActorRef ChannelLike(int sockets)
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new Recorder(TestActor, sockets)).WithDispatcher(DispatcherId));
+        ExpectMsg<Started>();
+        return actor;
+    }
+
+    // Tells from a pool thread; the reply comes through a callback the actor completes, so one that ran
+    // inline is seen before Tell returns.
+    private async Task<(int Sender, RanOn? Ran)> SendFromPool(IActorRef actor)
+    {
+        return await Task.Run(() =>
+        {
+            var seen = new Seen();
+            actor.Tell(new Where(seen), TestActor);
+            return (Environment.CurrentManagedThreadId, seen.Ran);
+        });
+    }
+
+    private sealed record Started;
+
+    private sealed record RanOn(int ThreadId, bool PoolThread, string ThreadName);
+
+    private sealed record SetSockets(int Count);
+
+    private sealed record SocketsSet;
+
+    private sealed record Numbered(int N);
+
+    private sealed class Seen
+    {
+        public RanOn? Ran { get; set; }
+    }
+
+    private sealed record Where(Seen? Seen);
+
+    // Stands in for a node-local channel: marks its queue as one and keeps its socket count there.
+    private sealed class Recorder : ReceiveActor
+    {
+        private readonly IActorRef _probe;
+
+        public Recorder(IActorRef probe, int? sockets)
+        {
+            _probe = probe;
+            var queue = (Context as ActorCell)?.Mailbox?.MessageQueue as BacklogMessageQueue;
+            if (sockets is { } count && queue is not null)
+            {
+                queue.RunsInlineWhenSmall = true;
+                queue.Weight = count;
+            }
+
+            Receive<Where>(w =>
+            {
+                var thread = Thread.CurrentThread;
+                var ran = new RanOn(Environment.CurrentManagedThreadId, thread.IsThreadPoolThread, thread.Name ?? string.Empty);
+                w.Seen?.Ran = ran;
+                Sender.Tell(ran);
+            });
+            Receive<SetSockets>(s =>
+            {
+                queue!.Weight = s.Count;
+                Sender.Tell(new SocketsSet());
+            });
+            Receive<Numbered>(n => Sender.Tell(n));
+        }
+
+        protected override void PreStart() => _probe.Tell(new Started());
+    }
+}
