@@ -19,6 +19,7 @@ public sealed record NodeSettings(
     TimeSpan ClusterJoinTimeout,
     long? MaxConnections,
     int ChannelThreads,
+    int SmallChannelSockets,
     int? IoQueues)
 {
     /// <summary>pingactors.hub.channel-threads = auto: a quarter of the cores, at least one.</summary>
@@ -86,6 +87,7 @@ public sealed record NodeSettings(
             reader.Duration("pingactors.cluster.join-timeout", positive: true),
             reader.AutoOrLong("pingactors.hub.max-connections", min: 1),
             (int?)reader.AutoOrLong("pingactors.hub.channel-threads", min: 1, max: 256) ?? AutoChannelThreads,
+            reader.Int("pingactors.hub.small-channel-sockets", min: 0),
             (int?)reader.AutoOrLong("pingactors.hub.io-queues", min: 0, max: 64));
     }
 

@@ -17,7 +17,7 @@ public static class AkkaWiring
     public const string SystemName = "PingActors";
     public const string ChannelTypeName = "channel";
 
-    /// <summary>The dispatcher of the node-local channels, the fan-out: threads of their own (hocon/reference.conf).</summary>
+    /// <summary>The dispatcher of the node-local channels, the fan-out: threads of their own, or the publisher's for a small channel (hocon/reference.conf).</summary>
     public const string ChannelDispatcherId = "akka.actor.pingactors-channel-dispatcher";
 
     /// <summary>The dispatcher of the sharded channels: the sender's own thread (hocon/reference.conf).</summary>
@@ -29,7 +29,7 @@ public static class AkkaWiring
         return services.AddAkka(SystemName, builder =>
         {
             builder
-                .AddHocon(ChannelThreads(settings).WithFallback(config.Config), HoconAddMode.Prepend)
+                .AddHocon(ChannelDispatcher(settings).WithFallback(config.Config), HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();
@@ -64,8 +64,12 @@ public static class AkkaWiring
         });
     }
 
-    // pingactors.hub.channel-threads decides the channel dispatcher's size (HOCON has no "auto").
-    private static Akka.Configuration.Config ChannelThreads(NodeSettings settings) =>
+    // pingactors.hub.channel-threads decides the channel dispatcher's size (HOCON has no "auto") and
+    // pingactors.hub.small-channel-sockets which channels run on the publisher's thread instead.
+    private static Akka.Configuration.Config ChannelDispatcher(NodeSettings settings) =>
         Akka.Configuration.ConfigurationFactory.ParseString(
-            $"{ChannelDispatcherId}.dedicated-thread-pool.thread-count = {settings.ChannelThreads}");
+            $"""
+            {ChannelDispatcherId}.dedicated-thread-pool.thread-count = {settings.ChannelThreads}
+            {ChannelDispatcherId}.channel-executor.inline-max-sockets = {settings.SmallChannelSockets}
+            """);
 }

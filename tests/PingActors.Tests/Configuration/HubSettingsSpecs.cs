@@ -38,6 +38,14 @@ public sealed class HubSettingsSpecs
     }
 
     [Fact]
+    public void Small_channel_sockets_defaults_to_16_and_takes_0()
+    {
+        Assert.Equal(16, NodeSettings.From(ConfigLoader.Load(CommandLine.Parse([]))).SmallChannelSockets);
+        var off = NodeSettings.From(ConfigLoader.Load(CommandLine.Parse(["--set", "pingactors.hub.small-channel-sockets=0"])));
+        Assert.Equal(0, off.SmallChannelSockets);
+    }
+
+    [Fact]
     public void Io_queues_auto_leaves_kestrels_default()
     {
         var settings = NodeSettings.From(ConfigLoader.Load(CommandLine.Parse([])));
@@ -69,5 +77,14 @@ public sealed class HubSettingsSpecs
 
         var error = Assert.Throws<ConfigException>(() => NodeSettings.From(loaded));
         Assert.Contains("pingactors.hub.publish-backlog", error.Message);
+    }
+
+    [Fact]
+    public void A_negative_small_channel_sockets_is_refused_with_its_key()
+    {
+        var loaded = ConfigLoader.Load(CommandLine.Parse(["--set", "pingactors.hub.small-channel-sockets=-1"]));
+
+        var error = Assert.Throws<ConfigException>(() => NodeSettings.From(loaded));
+        Assert.Contains("pingactors.hub.small-channel-sockets", error.Message);
     }
 }

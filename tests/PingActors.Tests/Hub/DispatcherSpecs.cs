@@ -43,6 +43,13 @@ public sealed class DispatcherSpecs(NodeFixture fixture) : IClassFixture<NodeFix
 
         var threads = system.Settings.Config.GetInt(AkkaWiring.ChannelDispatcherId + ".dedicated-thread-pool.thread-count");
         Assert.Equal(Node.Node.Settings.ChannelThreads, threads);
+
+        // A small channel may run on its publisher's thread; the node-local channels mark their queues so.
+        var channelExecutor = system.Settings.Config.GetString(AkkaWiring.ChannelDispatcherId + ".executor");
+        Assert.Equal(typeof(ChannelExecutorConfigurator), Type.GetType(channelExecutor, throwOnError: true));
+        var inlineMax = system.Settings.Config.GetInt(AkkaWiring.ChannelDispatcherId + ".channel-executor.inline-max-sockets");
+        Assert.Equal(Node.Node.Settings.SmallChannelSockets, inlineMax);
+        Assert.True(queue.RunsInlineWhenSmall);
     }
 
     private static async Task<Akka.Dispatch.MessageQueues.IMessageQueue> MessageQueueOf(ActorSystem system, string path)
