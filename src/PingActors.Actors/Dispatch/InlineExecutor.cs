@@ -43,7 +43,7 @@ public sealed class InlineExecutor : ExecutorService
         // still be running on one while the dispatcher shuts its executor down.
     }
 
-    internal static void ToPool(IRunnable run) => ThreadPool.UnsafeQueueUserWorkItem(static r => r.Run(), run, preferLocal: false);
+    private static void ToPool(IRunnable run) => ThreadPool.UnsafeQueueUserWorkItem(static r => r.Run(), run, preferLocal: false);
 }
 
 /// <summary>

@@ -13,17 +13,9 @@ namespace PingActors.Tests.Dispatch;
 public sealed class ChannelExecutorSpecs() : TestKit(Config)
 {
     private const string DispatcherId = "akka.actor.test-channel-dispatcher";
+    private const string OneRunDispatcherId = "akka.actor.test-channel-dispatcher-one-run";
 
-    private static new readonly Config Config = ConfigurationFactory.ParseString($$"""
-        {{DispatcherId}} {
-          type = Dispatcher
-          executor = "PingActors.Actors.Dispatch.ChannelExecutorConfigurator, PingActors.Actors"
-          throughput = 100
-          dedicated-thread-pool.thread-count = 1
-          channel-executor.inline-max-sockets = 4
-          mailbox-type = "PingActors.Actors.Dispatch.BacklogMailbox, PingActors.Actors"
-        }
-        """);
+    private static new readonly Config Config = ConfigurationFactory.ParseString(Dispatcher(DispatcherId, maxRuns: 64) + Dispatcher(OneRunDispatcherId, maxRuns: 1));
 
     [Fact]
     public async Task A_small_channel_runs_on_the_senders_pool_thread_before_tell_returns()
@@ -66,7 +58,7 @@ public sealed class ChannelExecutorSpecs() : TestKit(Config)
     [Fact]
     public async Task An_actor_that_is_not_a_channel_always_runs_on_the_dispatchers_own_thread()
     {
-        var other = Sys.ActorOf(Props.Create(() => new Recorder(TestActor, null)).WithDispatcher(DispatcherId));
+        var other = Sys.ActorOf(Props.Create(() => new Recorder(TestActor, null, null)).WithDispatcher(DispatcherId));
         ExpectMsg<Started>();
 
         await SendFromPool(other);
@@ -99,6 +91,24 @@ public sealed class ChannelExecutorSpecs() : TestKit(Config)
     }
 
     [Fact]
+    public async Task After_max_runs_in_a_row_a_small_channel_goes_to_the_dispatchers_own_thread()
+    {
+        // The first channel's run tells the second: with one run allowed per thread, the second cannot
+        // follow it on the publisher's thread and must go to the channel thread.
+        var second = ChannelLike(sockets: 1, OneRunDispatcherId);
+        var first = Sys.ActorOf(Props.Create(() => new Recorder(TestActor, 1, second)).WithDispatcher(OneRunDispatcherId));
+        ExpectMsg<Started>();
+
+        var (sender, ranFirst) = await SendFromPool(first);
+
+        Assert.Equal(sender, ranFirst?.ThreadId);
+        var replies = new[] { ExpectMsg<RanOn>(), ExpectMsg<RanOn>() };
+        var ranSecond = Assert.Single(replies, r => r != ranFirst);
+        Assert.False(ranSecond.PoolThread);
+        Assert.StartsWith(OneRunDispatcherId, ranSecond.ThreadName);
+    }
+
+    [Fact]
     public void A_negative_limit_is_refused_with_its_key()
     {
         var config = ConfigurationFactory.ParseString("channel-executor.inline-max-sockets = -1");
@@ -109,9 +119,22 @@ public sealed class ChannelExecutorSpecs() : TestKit(Config)
         Assert.Contains("akka.actor.x.channel-executor.inline-max-sockets", e.Message);
     }
 
-    private IActorRef ChannelLike(int sockets)
+    private static string Dispatcher(string id, int maxRuns) => $$"""
+        {{id}} {
+          type = Dispatcher
+          executor = "PingActors.Actors.Dispatch.ChannelExecutorConfigurator, PingActors.Actors"
+          throughput = 100
+          dedicated-thread-pool.thread-count = 1
+          channel-executor.inline-max-sockets = 4
+          channel-executor.max-runs = {{maxRuns}}
+          mailbox-type = "PingActors.Actors.Dispatch.BacklogMailbox, PingActors.Actors"
+        }
+
+        """;
+
+    private IActorRef ChannelLike(int sockets, string dispatcher = DispatcherId)
     {
-        var actor = Sys.ActorOf(Props.Create(() => new Recorder(TestActor, sockets)).WithDispatcher(DispatcherId));
+        var actor = Sys.ActorOf(Props.Create(() => new Recorder(TestActor, sockets, null)).WithDispatcher(dispatcher));
         ExpectMsg<Started>();
         return actor;
     }
@@ -150,7 +173,8 @@ public sealed class ChannelExecutorSpecs() : TestKit(Config)
     {
         private readonly IActorRef _probe;
 
-        public Recorder(IActorRef probe, int? sockets)
+        // next: a recorder told to find out where it runs whenever this one is.
+        public Recorder(IActorRef probe, int? sockets, IActorRef? next)
         {
             _probe = probe;
             var queue = (Context as ActorCell)?.Mailbox?.MessageQueue as BacklogMessageQueue;
@@ -166,6 +190,7 @@ public sealed class ChannelExecutorSpecs() : TestKit(Config)
                 var ran = new RanOn(Environment.CurrentManagedThreadId, thread.IsThreadPoolThread, thread.Name ?? string.Empty);
                 w.Seen?.Ran = ran;
                 Sender.Tell(ran);
+                next?.Tell(new Where(null), Sender);
             });
             Receive<SetSockets>(s =>
             {
