@@ -88,6 +88,10 @@ public sealed class ChannelExecutorSpecs() : TestKit(Config)
         {
             Assert.Equal(i, ExpectMsg<Numbered>().N);
         }
+
+        var (_, inline) = await SendFromPool(channel);
+        Assert.Null(inline);
+        Assert.StartsWith(DispatcherId, ExpectMsg<RanOn>().ThreadName);
     }
 
     [Fact]
