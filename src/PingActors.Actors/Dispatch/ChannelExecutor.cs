@@ -15,7 +15,10 @@ namespace PingActors.Actors.Dispatch;
 /// scheduled) was most of its latency tail (docs/benchmarks.md, "Small channels on the publisher's
 /// thread"). The size is the channel's socket count, which it keeps in its queue
 /// (<see cref="BacklogMessageQueue.Weight"/>); a mailbox may switch between the two as the channel grows or
-/// shrinks, which is safe because a mailbox runs on one thread at a time whoever runs it.
+/// shrinks, which is safe because a mailbox runs on one thread at a time whoever runs it. Told from inside
+/// the entity's receive (another executor, another trampoline), the channel's run nests in the entity's,
+/// as runs do under Akka's CallingThreadDispatcher: the cell sets the thread's current actor for its run
+/// and puts the caller's back after it, so the entity still answers its own sender.
 /// </remarks>
 public sealed class ChannelExecutor : ExecutorService
 {
