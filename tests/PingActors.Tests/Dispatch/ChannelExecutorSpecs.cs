@@ -113,6 +113,22 @@ public sealed class ChannelExecutorSpecs() : TestKit(Config)
     }
 
     [Fact]
+    public void A_channel_run_nested_in_another_actors_receive_leaves_that_actor_its_own_sender()
+    {
+        // The relay runs on the default dispatcher (a pool thread, another executor): the channel it tells
+        // runs inside the relay's receive, which then answers its own sender.
+        var channel = ChannelLike(sockets: 1);
+        var other = CreateTestProbe();
+        var relay = Sys.ActorOf(Props.Create(() => new Relay(channel, other.Ref)));
+
+        relay.Tell("go", TestActor);
+
+        var ran = other.ExpectMsg<RanOn>();
+        Assert.True(ran.PoolThread);
+        Assert.Equal(ran.ThreadId, ExpectMsg<RelayDone>().ThreadId);
+    }
+
+    [Fact]
     public void A_negative_limit_is_refused_with_its_key()
     {
         var config = ConfigurationFactory.ParseString("channel-executor.inline-max-sockets = -1");
@@ -165,12 +181,23 @@ public sealed class ChannelExecutorSpecs() : TestKit(Config)
 
     private sealed record Numbered(int N);
 
+    private sealed record RelayDone(int ThreadId);
+
     private sealed class Seen
     {
         public RanOn? Ran { get; set; }
     }
 
     private sealed record Where(Seen? Seen);
+
+    private sealed class Relay : ReceiveActor
+    {
+        public Relay(IActorRef channel, IActorRef other) => Receive<string>(_ =>
+        {
+            channel.Tell(new Where(null), other);
+            Sender.Tell(new RelayDone(Environment.CurrentManagedThreadId));
+        });
+    }
 
     // Stands in for a node-local channel: marks its queue as one and keeps its socket count there.
     private sealed class Recorder : ReceiveActor
