@@ -9,8 +9,9 @@
 //   GET /stats on the hub port     -> {"connections":N,"channels":N}
 //   --publish-backlog N            -> a POST's answer waits while N or more deliveries are queued (the node's
 //                                     rule; default 0: no limit, the answer never waits)
-// No actors, no sequencing, no limits beyond a 64 KiB message cap (and the backlog when asked for). Idle sockets hold no buffer: each waits
-// with a zero-byte read and rents a buffer only once a frame has arrived, as the node does.
+// No actors, no sequencing, no limits beyond a 64 KiB message cap (and the backlog when asked for). Idle
+// sockets hold no buffer: each waits with a zero-byte read and rents a buffer only once a frame has arrived,
+// as the node does.
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;

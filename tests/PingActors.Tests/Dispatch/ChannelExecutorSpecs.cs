@@ -161,15 +161,12 @@ public sealed class ChannelExecutorSpecs() : TestKit(Config)
 
     // Tells from a pool thread; the reply comes through a callback the actor completes, so one that ran
     // inline is seen before Tell returns.
-    private async Task<(int Sender, RanOn? Ran)> SendFromPool(IActorRef actor)
+    private Task<(int Sender, RanOn? Ran)> SendFromPool(IActorRef actor) => Task.Run(() =>
     {
-        return await Task.Run(() =>
-        {
-            var seen = new Seen();
-            actor.Tell(new Where(seen), TestActor);
-            return (Environment.CurrentManagedThreadId, seen.Ran);
-        });
-    }
+        var seen = new Seen();
+        actor.Tell(new Where(seen), TestActor);
+        return (Environment.CurrentManagedThreadId, seen.Ran);
+    });
 
     private sealed record Started;
 
