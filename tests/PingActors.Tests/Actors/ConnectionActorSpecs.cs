@@ -21,6 +21,10 @@ namespace PingActors.Tests.Actors;
 /// </summary>
 public sealed class ConnectionActorSpecs : TestKit, IAsyncLifetime
 {
+    // Activate follows the accept over real TCP and the socket stream's first materialization, which on a
+    // loaded two-core CI box (every class JIT-compiling at once) has taken longer than TestKit's 3 s default.
+    private static readonly TimeSpan SocketWork = TimeSpan.FromSeconds(10);
+
     private readonly HubMetrics _metrics = new();
     private readonly TestProbe _localChannels;
     private readonly TestProbe _region;
@@ -65,7 +69,7 @@ public sealed class ConnectionActorSpecs : TestKit, IAsyncLifetime
 
         var localChannel = CreateTestProbe();
         connection.Tell(new Joined("/c", localChannel.Ref));
-        var activate = localChannel.ExpectMsg<Activate>();
+        var activate = localChannel.ExpectMsg<Activate>(SocketWork);
         Assert.Equal(connection, activate.Connection);
         Assert.Equal(1, Volatile.Read(ref _acceptCalls));
     }
@@ -166,7 +170,7 @@ public sealed class ConnectionActorSpecs : TestKit, IAsyncLifetime
         _localChannels.ExpectMsg<Join>();
         var localChannel = CreateTestProbe();
         connection.Tell(new Joined(channel, localChannel.Ref));
-        var activate = localChannel.ExpectMsg<Activate>(TimeSpan.FromSeconds(10));
+        var activate = localChannel.ExpectMsg<Activate>(SocketWork);
         await AwaitConditionAsync(() => Task.FromResult(_client is not null), TimeSpan.FromSeconds(5));
         return (connection, activate.Deliver);
     }

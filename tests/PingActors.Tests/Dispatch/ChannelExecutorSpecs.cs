@@ -10,12 +10,12 @@ namespace PingActors.Tests.Dispatch;
 /// that sent it a message; a bigger one, any other actor, and anything sent from outside the pool run on
 /// the dispatcher's own threads.
 /// </summary>
-public sealed class ChannelExecutorSpecs() : TestKit(Config)
+public sealed class ChannelExecutorSpecs() : TestKit(SpecConfig)
 {
     private const string DispatcherId = "akka.actor.test-channel-dispatcher";
     private const string OneRunDispatcherId = "akka.actor.test-channel-dispatcher-one-run";
 
-    private static new readonly Config Config = ConfigurationFactory.ParseString(Dispatcher(DispatcherId, maxRuns: 64) + Dispatcher(OneRunDispatcherId, maxRuns: 1));
+    private static readonly Config SpecConfig = ConfigurationFactory.ParseString(Dispatcher(DispatcherId, maxRuns: 64) + Dispatcher(OneRunDispatcherId, maxRuns: 1));
 
     [Fact]
     public async Task A_small_channel_runs_on_the_senders_pool_thread_before_tell_returns()
