@@ -27,7 +27,13 @@ for (var i = 0; i < args.Length; i++)
         case "--listen" when i + 1 < args.Length:
             listen = args[++i];
             break;
-        case "--publish-backlog" when i + 1 < args.Length && long.TryParse(args[i + 1], out var n) && n >= 0:
+        case "--publish-backlog":
+            if (i + 1 >= args.Length || !long.TryParse(args[i + 1], out var n) || n < 0)
+            {
+                Console.Error.WriteLine("error: --publish-backlog needs a whole number of socket deliveries, 0 or more");
+                return 2;
+            }
+
             backlogLimit = n;
             i++;
             break;
