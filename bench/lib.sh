@@ -50,3 +50,12 @@ machine_notes() {
   echo "uptime: $(uptime)"
   echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 }
+
+# The .NET runtime identifier a native publish targets on this machine (linux-x64, linux-arm64).
+native_rid() {
+  case "$(uname -m)" in
+    x86_64) echo linux-x64 ;;
+    aarch64 | arm64) echo linux-arm64 ;;
+    *) echo "error: no .NET runtime identifier known for $(uname -m)" >&2; return 2 ;;
+  esac
+}

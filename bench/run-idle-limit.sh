@@ -32,8 +32,9 @@ if [[ -z "${NO_BUILD:-}" ]]; then
   build_release bench/PingActors.Bench
   if [[ "$NODE_BIN" == "$ROOT/artifacts/native/PingActors.Node" ]]; then
     say "native publish of the node"
-    show "dotnet publish src/PingActors.Node -c Release -r linux-x64 -p:PublishAot=true -o artifacts/native"
-    dotnet publish src/PingActors.Node -c Release -r linux-x64 -p:PublishAot=true -o artifacts/native -nologo -v quiet | tail -2
+    rid=$(native_rid)
+    show "dotnet publish src/PingActors.Node -c Release -r $rid -p:PublishAot=true -o artifacts/native"
+    dotnet publish src/PingActors.Node -c Release -r "$rid" -p:PublishAot=true -o artifacts/native -nologo -v quiet | tail -2
   fi
 fi
 

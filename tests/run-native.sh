@@ -9,6 +9,8 @@
 # package from NuGet; not part of .ci/run for that reason (docs/native.md). Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh # native_rid
 
 out="$(pwd)/artifacts/native"
 if [ -z "${NO_PUBLISH:-}" ]; then
@@ -16,11 +18,7 @@ if [ -z "${NO_PUBLISH:-}" ]; then
     echo "error: a native build needs gcc or clang on PATH" >&2
     exit 2
   fi
-  case "$(uname -m)" in
-    x86_64) rid=linux-x64 ;;
-    aarch64 | arm64) rid=linux-arm64 ;;
-    *) echo "error: no .NET runtime identifier known for $(uname -m)" >&2; exit 2 ;;
-  esac
+  rid=$(native_rid) || exit 2
   dotnet publish src/PingActors.Node -c Release -r "$rid" -p:PublishAot=true -o "$out" || exit 1
 fi
 [ -x "$out/PingActors.Node" ] || { echo "error: no native node at $out/PingActors.Node" >&2; exit 2; }
