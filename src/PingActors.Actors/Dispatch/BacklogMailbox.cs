@@ -70,11 +70,5 @@ public sealed class BacklogMessageQueue(FanoutBacklog backlog) : IMessageQueue, 
         return true;
     }
 
-    public void CleanUp(IActorRef owner, IMessageQueue deadletters)
-    {
-        while (TryDequeue(out var envelope))
-        {
-            deadletters.Enqueue(owner, envelope);
-        }
-    }
+    public void CleanUp(IActorRef owner, IMessageQueue deadletters) => this.DrainToDeadLetters(owner, deadletters);
 }

@@ -78,13 +78,7 @@ public sealed class LeanMessageQueue : IMessageQueue, IUnboundedMessageQueueSema
         }
     }
 
-    public void CleanUp(IActorRef owner, IMessageQueue deadletters)
-    {
-        while (TryDequeue(out var envelope))
-        {
-            deadletters.Enqueue(owner, envelope);
-        }
-    }
+    public void CleanUp(IActorRef owner, IMessageQueue deadletters) => this.DrainToDeadLetters(owner, deadletters);
 
     private Envelope[] Grow(Envelope[] items)
     {
