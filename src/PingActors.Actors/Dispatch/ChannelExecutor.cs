@@ -22,16 +22,16 @@ namespace PingActors.Actors.Dispatch;
 /// </remarks>
 public sealed class ChannelExecutor : ExecutorService
 {
-    private readonly MessageDispatcher _threads;
+    private readonly ExecutorService _threads;
     private readonly int _inlineMaxSockets;
     private readonly Trampoline _trampoline;
 
-    public ChannelExecutor(string id, MessageDispatcher threads, int inlineMaxSockets, int maxRuns)
+    public ChannelExecutor(string id, ExecutorService threads, int inlineMaxSockets, int maxRuns)
         : base(id)
     {
         _threads = threads;
         _inlineMaxSockets = inlineMaxSockets;
-        _trampoline = new Trampoline(maxRuns, threads.Schedule);
+        _trampoline = new Trampoline(maxRuns, threads.Execute);
     }
 
     public override void Execute(IRunnable run)
@@ -45,15 +45,11 @@ public sealed class ChannelExecutor : ExecutorService
         }
         else
         {
-            _threads.Schedule(run);
+            _threads.Execute(run);
         }
     }
 
-    public override void Shutdown()
-    {
-        // The inner dispatcher has no actors of its own, and Akka shuts a dispatcher down only when its
-        // last actor leaves: its threads (background threads) end with the process.
-    }
+    public override void Shutdown() => _threads.Shutdown();
 }
 
 /// <summary>
@@ -79,9 +75,6 @@ public sealed class ChannelExecutorConfigurator(Config config, IDispatcherPrereq
             throw new ConfigurationException($"{id}.channel-executor.max-runs must be at least 1, got {maxRuns}");
         }
 
-        // Akka's dedicated threads are internal to it; a ForkJoinDispatcher built from this dispatcher's own
-        // config (its dedicated-thread-pool section) runs what does not run inline.
-        var threads = new DispatcherConfigurator(ConfigurationFactory.ParseString("executor = fork-join-executor").WithFallback(Config), Prerequisites).Dispatcher();
-        return new ChannelExecutor(id, threads, inlineMaxSockets, maxRuns);
+        return new ChannelExecutor(id, DedicatedThreads.Produce(id, Config, Prerequisites), inlineMaxSockets, maxRuns);
     }
 }

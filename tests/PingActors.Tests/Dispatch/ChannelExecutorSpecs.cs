@@ -14,6 +14,7 @@ public sealed class ChannelExecutorSpecs() : TestKit(SpecConfig)
 {
     private const string DispatcherId = "akka.actor.test-channel-dispatcher";
     private const string OneRunDispatcherId = "akka.actor.test-channel-dispatcher-one-run";
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromMilliseconds(100);
 
     private static readonly Config SpecConfig = ConfigurationFactory.ParseString(Dispatcher(DispatcherId, maxRuns: 64) + Dispatcher(OneRunDispatcherId, maxRuns: 1));
 
@@ -129,6 +130,35 @@ public sealed class ChannelExecutorSpecs() : TestKit(SpecConfig)
     }
 
     [Fact]
+    public async Task Its_channel_thread_outlives_an_idle_spell_longer_than_the_shutdown_timeout()
+    {
+        // Akka shuts a dispatcher's executor down shutdown-timeout after its last task when it has no
+        // actors of its own; the channel threads must not be torn down and started again between messages.
+        var catcher = Sys.ActorOf(Props.Create(() => new ThreadCatcher(null)).WithDispatcher(DispatcherId));
+        var first = await ThreadOf(catcher);
+
+        await Task.Delay(ShutdownTimeout * 5);
+
+        Assert.Same(first, await ThreadOf(catcher));
+        Assert.True(first.IsAlive);
+    }
+
+    [Fact]
+    public async Task Its_threads_end_with_the_actor_system()
+    {
+        var system = ActorSystem.Create("channel-executor-shutdown", SpecConfig);
+        var ranOn = new TaskCompletionSource<Thread>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var actor = system.ActorOf(Props.Create(() => new ThreadCatcher(ranOn)).WithDispatcher(DispatcherId));
+        actor.Tell("where");
+        var thread = await ranOn.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.StartsWith(DispatcherId, thread.Name);
+
+        await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10));
+
+        await AwaitConditionAsync(() => Task.FromResult(!thread.IsAlive), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public void A_negative_limit_is_refused_with_its_key()
     {
         var config = ConfigurationFactory.ParseString("channel-executor.inline-max-sockets = -1");
@@ -144,6 +174,7 @@ public sealed class ChannelExecutorSpecs() : TestKit(SpecConfig)
           type = Dispatcher
           executor = "PingActors.Actors.Dispatch.ChannelExecutorConfigurator, PingActors.Actors"
           throughput = 100
+          shutdown-timeout = {{ShutdownTimeout.TotalMilliseconds}}ms
           dedicated-thread-pool.thread-count = 1
           channel-executor.inline-max-sockets = 4
           channel-executor.max-runs = {{maxRuns}}
@@ -151,6 +182,13 @@ public sealed class ChannelExecutorSpecs() : TestKit(SpecConfig)
         }
 
         """;
+
+    // From a thread outside the pool, so the message goes to the dispatcher's own thread.
+    private static Task<Thread> ThreadOf(IActorRef catcher) => Task.Factory.StartNew(
+        () => catcher.Ask<Thread>("where", TimeSpan.FromSeconds(10)),
+        CancellationToken.None,
+        TaskCreationOptions.LongRunning,
+        TaskScheduler.Default).Unwrap();
 
     private IActorRef ChannelLike(int sockets, string dispatcher = DispatcherId)
     {
@@ -193,6 +231,16 @@ public sealed class ChannelExecutorSpecs() : TestKit(SpecConfig)
         {
             channel.Tell(new Where(null), other);
             Sender.Tell(new RelayDone(Environment.CurrentManagedThreadId));
+        });
+    }
+
+    // Tells where it ran: to ranOn once, and to the sender of every message.
+    private sealed class ThreadCatcher : ReceiveActor
+    {
+        public ThreadCatcher(TaskCompletionSource<Thread>? ranOn) => ReceiveAny(_ =>
+        {
+            ranOn?.TrySetResult(Thread.CurrentThread);
+            Sender.Tell(Thread.CurrentThread);
         });
     }
 
