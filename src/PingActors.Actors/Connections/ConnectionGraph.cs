@@ -13,7 +13,7 @@ namespace PingActors.Actors.Connections;
 /// fused once per node. Akka.Streams fuses a graph each time it is run unless it is fused already, and
 /// fusing cost more than the rest of materializing a connection's stream; so a connection brings its socket
 /// and actor as an attribute (<see cref="ConnectionBinding"/>) instead of in stage objects of its own, and
-/// every connection runs the one fused blueprint (docs/benchmarks.md, "Opening connections").
+/// every connection runs the one fused blueprint (docs/benchmarks-log.md, "Opening connections").
 /// </summary>
 public sealed class ConnectionGraph
 {

@@ -12,8 +12,8 @@ namespace PingActors.Actors.Dispatch;
 /// A big channel's fan-out belongs on the channel threads: there it runs beside the stream hosts that
 /// write its frames, and their lag behind it is what packs several frames into one <c>send</c>. A small
 /// channel has nothing to pack, and the hop to the channel thread (waiting for that one thread to be
-/// scheduled) was most of its latency tail (docs/benchmarks.md, "Small channels on the publisher's
-/// thread"). The size is the channel's socket count, which it keeps in its queue
+/// scheduled) was most of its latency tail (docs/benchmarks-log.md, "Small channels on the
+/// publisher's thread"). The size is the channel's socket count, which it keeps in its queue
 /// (<see cref="BacklogMessageQueue.Weight"/>); a mailbox may switch between the two as the channel grows or
 /// shrinks, which is safe because a mailbox runs on one thread at a time whoever runs it. Told from inside
 /// the entity's receive (another executor, another trampoline), the channel's run nests in the entity's,

@@ -8,7 +8,7 @@ namespace PingActors.Actors.Dispatch;
 /// another thread. The channel entities and the shard machinery in front of them do a few microseconds of
 /// work per publish; waking another thread for that and waking the publisher's thread again for the answer
 /// cost more than the work, and made a POST's round trip three thread hand-offs long
-/// (docs/benchmarks.md, "Sequencing a POST on its own thread").
+/// (docs/benchmarks-log.md, "Sequencing a POST on its own thread").
 /// </summary>
 /// <remarks>
 /// A thread already running a mailbox queues the next one and runs it once the first is done (a
