@@ -21,8 +21,9 @@ namespace PingActors.Tests.Actors;
 /// </summary>
 public sealed class ConnectionActorSpecs : TestKit, IAsyncLifetime
 {
-    // Activate follows the accept over real TCP and the socket stream's first materialization, which on a
-    // loaded two-core CI box (every class JIT-compiling at once) has taken longer than TestKit's 3 s default.
+    // For what waits on real socket work (Activate follows the accept over TCP and the stream's first
+    // materialization; a Publish follows a frame through the stream), which on a loaded two-core CI box,
+    // every class JIT-compiling at once, has taken longer than TestKit's 3 s default.
     private static readonly TimeSpan SocketWork = TimeSpan.FromSeconds(10);
 
     private readonly HubMetrics _metrics = new();
@@ -79,7 +80,7 @@ public sealed class ConnectionActorSpecs : TestKit, IAsyncLifetime
     {
         var (_, _) = await OpenAsync("/c");
         await SendAsync("hello");
-        var publish = _region.ExpectMsg<Publish>();
+        var publish = _region.ExpectMsg<Publish>(SocketWork);
         Assert.Equal("/c", publish.Channel);
         Assert.Equal("hello", Encoding.UTF8.GetString(publish.Payload.Bytes));
 
