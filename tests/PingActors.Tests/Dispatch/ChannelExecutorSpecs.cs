@@ -134,7 +134,7 @@ public sealed class ChannelExecutorSpecs() : TestKit(SpecConfig)
     {
         // Akka shuts a dispatcher's executor down shutdown-timeout after its last task when it has no
         // actors of its own; the channel threads must not be torn down and started again between messages.
-        var catcher = Sys.ActorOf(Props.Create(() => new ThreadCatcher(null)).WithDispatcher(DispatcherId));
+        var catcher = Sys.ActorOf(Props.Create(() => new ThreadCatcher()).WithDispatcher(DispatcherId));
         var first = await ThreadOf(catcher);
 
         await Task.Delay(ShutdownTimeout * 5);
@@ -147,13 +147,16 @@ public sealed class ChannelExecutorSpecs() : TestKit(SpecConfig)
     public async Task Its_threads_end_with_the_actor_system()
     {
         var system = ActorSystem.Create("channel-executor-shutdown", SpecConfig);
-        var ranOn = new TaskCompletionSource<Thread>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var actor = system.ActorOf(Props.Create(() => new ThreadCatcher(ranOn)).WithDispatcher(DispatcherId));
-        actor.Tell("where");
-        var thread = await ranOn.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.StartsWith(DispatcherId, thread.Name);
-
-        await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10));
+        Thread thread;
+        try
+        {
+            thread = await ThreadOf(system.ActorOf(Props.Create(() => new ThreadCatcher()).WithDispatcher(DispatcherId)));
+            Assert.StartsWith(DispatcherId, thread.Name);
+        }
+        finally
+        {
+            await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10));
+        }
 
         await AwaitConditionAsync(() => Task.FromResult(!thread.IsAlive), TimeSpan.FromSeconds(10));
     }
@@ -234,14 +237,10 @@ public sealed class ChannelExecutorSpecs() : TestKit(SpecConfig)
         });
     }
 
-    // Tells where it ran: to ranOn once, and to the sender of every message.
+    // Answers every message with the thread it ran on.
     private sealed class ThreadCatcher : ReceiveActor
     {
-        public ThreadCatcher(TaskCompletionSource<Thread>? ranOn) => ReceiveAny(_ =>
-        {
-            ranOn?.TrySetResult(Thread.CurrentThread);
-            Sender.Tell(Thread.CurrentThread);
-        });
+        public ThreadCatcher() => ReceiveAny(_ => Sender.Tell(Thread.CurrentThread));
     }
 
     // Stands in for a node-local channel: marks its queue as one and keeps its socket count there.
