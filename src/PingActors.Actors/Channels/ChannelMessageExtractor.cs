@@ -7,11 +7,3 @@ public sealed class ChannelMessageExtractor(int maxShards) : HashCodeMessageExtr
 {
     public override string? EntityId(object message) => (message as IChannelCommand)?.Channel;
 }
-
-/// <summary>Registry key for the channel shard region.</summary>
-public sealed class ChannelRegion
-{
-    private ChannelRegion()
-    {
-    }
-}

@@ -10,7 +10,7 @@ public interface IChannelCommand
     string Channel { get; }
 }
 
-/// <summary>Marker for messages that may cross nodes (bound to a serializer in the cluster issue).</summary>
+/// <summary>Marker for messages that may cross nodes (bound to <c>ChannelProtocolSerializer</c> in hocon/reference.conf).</summary>
 public interface IChannelWireMessage;
 
 /// <summary>

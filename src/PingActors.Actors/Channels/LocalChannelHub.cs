@@ -42,8 +42,8 @@ public sealed class LocalChannelHub : ReceiveActor
     public static Props PropsFor(IActorRef region, HubSettings settings, HubMetrics metrics) =>
         Props.Create(() => new LocalChannelHub(region, settings, metrics));
 
-    // A local channel that throws has lost track of its sockets: stop it (its connections watch it and
-    // close), never restart it empty.
+    // A local channel that throws has lost track of its sockets: stop it (its PostStop tells its
+    // connections, which close), never restart it empty.
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
     private void OnJoin(Join join)

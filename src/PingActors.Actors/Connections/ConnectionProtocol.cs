@@ -23,7 +23,7 @@ public enum ConnectionOutcome
 /// </summary>
 public sealed record OpenConnection(string Channel, Func<Task<WebSocket>> Accept, TaskCompletionSource<ConnectionOutcome> Outcome);
 
-/// <summary>Close this connection (or, to the supervisor, all of them) with <paramref name="Reason"/>, after what is queued.</summary>
+/// <summary>Close this connection with <paramref name="Reason"/>, after what is queued (all of them: <see cref="Drain"/>).</summary>
 public sealed record CloseConnection(CloseReason Reason);
 
 /// <summary>Close every connection, spread over <paramref name="Window"/>; answered with <see cref="Drained"/> when none is left.</summary>

@@ -6,10 +6,11 @@ using Akka.Dispatch.MessageQueues;
 namespace PingActors.Actors.Dispatch;
 
 /// <summary>
-/// Mailbox for the per-connection actors (the connection actor and its stream's interpreter), selected
-/// through <c>akka.actor.pingactors-connection-dispatcher</c>. Akka's default queue is a ConcurrentQueue
-/// whose first segment preallocates 32 envelopes (about 1 KB) per actor; with two actors per socket that
-/// was the largest single cost of an idle connection (docs/benchmarks.md). These queues have one or a
+/// Mailbox for the connection actors (one per socket), selected through
+/// <c>akka.actor.pingactors-connection-dispatcher</c>. Akka's default queue is a ConcurrentQueue whose first
+/// segment preallocates 32 envelopes (about 1 KB) per actor; with two actors per socket, as the first
+/// design had (the socket's stream had an actor of its own then), that was the largest single cost of an
+/// idle connection (docs/benchmarks.md). These queues have one or a
 /// few producers and are mostly empty, so a small locked ring buffer is enough.
 /// </summary>
 public sealed class LeanMailbox(Akka.Actor.Settings settings, Config config) : MailboxType(settings, config), IProducesMessageQueue<LeanMessageQueue>
@@ -92,10 +93,4 @@ public sealed class LeanMessageQueue : IMessageQueue, IUnboundedMessageQueueSema
         _items = larger;
         return larger;
     }
-}
-
-/// <summary>The dispatcher id the per-connection actors and streams run on.</summary>
-public static class ConnectionDispatcher
-{
-    public const string Id = "akka.actor.pingactors-connection-dispatcher";
 }

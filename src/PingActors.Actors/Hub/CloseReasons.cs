@@ -11,6 +11,9 @@ public sealed record CloseReason(WebSocketCloseStatus Code, string Text)
 /// <summary>The documented close codes and reasons (README, "Close codes").</summary>
 public static class CloseReasons
 {
+    /// <summary>1002: sent by .NET's WebSocket itself; the node puts this reason into its close frame (CloseReasonStream).</summary>
+    public static readonly CloseReason ProtocolError = new(WebSocketCloseStatus.ProtocolError, "protocol error");
+
     public static readonly CloseReason SlowConsumer = new(WebSocketCloseStatus.PolicyViolation, "slow consumer: outbound queue full");
 
     public static readonly CloseReason MessageTooBig = new(WebSocketCloseStatus.MessageTooBig, "message too big");

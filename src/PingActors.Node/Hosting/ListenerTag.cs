@@ -1,17 +1,4 @@
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-
 namespace PingActors.Node.Hosting;
 
 /// <summary>Which of the node's listeners a connection arrived on, set as a connection feature by Kestrel.</summary>
 public sealed record ListenerTag(string Name);
-
-/// <summary>The Kestrel endpoints of the node; after start their ports are the ones actually bound (port 0 resolved).</summary>
-public sealed class NodeListeners
-{
-    public const string Hub = "hub";
-    public const string Ops = "ops";
-
-    public ListenOptions? HubEndpoint { get; set; }
-
-    public ListenOptions? OpsEndpoint { get; set; }
-}

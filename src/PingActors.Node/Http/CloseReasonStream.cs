@@ -24,7 +24,7 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context) : Strea
     private volatile bool _requestEnded;
     private int _disposed;
 
-    private static readonly byte[] ProtocolError = Frame(1002, "protocol error");
+    private static readonly byte[] ProtocolError = Frame(1002, Actors.Hub.CloseReasons.ProtocolError.Text);
     private static readonly byte[] InvalidUtf8 = Frame(1007, Actors.Hub.CloseReasons.InvalidUtf8.Text);
 
     public override bool CanRead => inner.CanRead;

@@ -5,7 +5,7 @@ namespace PingActors.Node.Http;
 /// <summary>Why a WebSocket handshake is refused: status, body and any headers the client needs.</summary>
 public sealed record HandshakeRejection(int Status, string Body, IReadOnlyList<KeyValuePair<string, string>> Headers);
 
-/// <summary>WebSocket handshake checks, done before ASP.NET's so each failure gets its precise answer.</summary>
+/// <summary>WebSocket handshake checks, done before the node's own upgrade (<c>WebSocketUpgrade</c>) so each failure gets its precise answer.</summary>
 public static class Handshake
 {
     /// <summary>Pinghub routes on the presence of <c>Connection: upgrade</c> and <c>Upgrade: websocket</c>, whatever the method.</summary>

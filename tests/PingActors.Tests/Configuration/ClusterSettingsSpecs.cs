@@ -72,6 +72,11 @@ public sealed class ClusterSettingsSpecs
         Assert.Equal(8080, settings.HubListen.Port);
         Assert.Equal("gw1.internal", loaded.Config.GetString("akka.remote.dot-netty.tcp.public-hostname"));
         Assert.Equal(3, loaded.Config.GetStringList("akka.cluster.seed-nodes").Count);
+
+        // Its longer drain fits the bounds it sets: the whole shutdown, and the phase a downed node drains in.
+        var drain = settings.DrainWindow + settings.Hub.CloseTimeout + TimeSpan.FromSeconds(1);
+        Assert.True(settings.ShutdownTimeout > drain, $"shutdown.timeout {settings.ShutdownTimeout} <= drain {drain}");
+        Assert.True(loaded.Config.GetTimeSpan("akka.coordinated-shutdown.phases.before-service-unbind.timeout") >= drain);
     }
 
     private static string RepositoryRoot()
