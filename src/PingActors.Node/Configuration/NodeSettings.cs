@@ -22,6 +22,12 @@ public sealed record NodeSettings(
     int SmallChannelSockets,
     int? IoQueues)
 {
+    /// <summary>
+    /// The longest a drain of the node's sockets may take: the window they are closed over, the last one's
+    /// close handshake (close-timeout), and a second for the rest.
+    /// </summary>
+    public TimeSpan DrainBound => DrainWindow + Hub.CloseTimeout + TimeSpan.FromSeconds(1);
+
     /// <summary>pingactors.hub.channel-threads = auto: a quarter of the cores, at least one.</summary>
     public static int AutoChannelThreads => Math.Max(1, (Environment.ProcessorCount + 3) / 4);
 

@@ -16,12 +16,14 @@ public sealed class PingActorsNode : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly NodeListeners _listeners;
+    private readonly IReadOnlyList<string> _configWarnings;
     private HubRuntime? _runtime;
 
-    private PingActorsNode(WebApplication app, NodeListeners listeners)
+    private PingActorsNode(WebApplication app, NodeListeners listeners, IReadOnlyList<string> configWarnings)
     {
         _app = app;
         _listeners = listeners;
+        _configWarnings = configWarnings;
     }
 
     public IServiceProvider Services => _app.Services;
@@ -101,7 +103,7 @@ public sealed class PingActorsNode : IAsyncDisposable
             Task Handle() => listener == NodeListeners.Ops ? ops.HandleAsync(context) : hub.HandleAsync(context);
             return settings.AccessLog ? accessLog.InvokeAsync(context, listener, Handle) : Handle();
         });
-        return new PingActorsNode(app, listeners);
+        return new PingActorsNode(app, listeners, ShutdownBounds.Warnings(config, settings));
     }
 
     /// <summary>Starts the listeners and waits (bounded) until this node is an Up cluster member.</summary>
@@ -111,6 +113,11 @@ public sealed class PingActorsNode : IAsyncDisposable
         var log = _app.Services.GetRequiredService<ILogger<PingActorsNode>>();
         log.LogInformation("PingActors hub listening on {Hub}", HubUri);
         log.LogInformation("PingActors ops listening on {Ops}", OpsUri);
+        foreach (var warning in _configWarnings)
+        {
+            log.LogWarning("{ConfigWarning}", warning);
+        }
+
         var limits = _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>().Value.Limits;
         log.LogInformation(
             "Accepting at most {WebSockets} WebSocket connections and {Http} other HTTP connections at once",
@@ -163,7 +170,7 @@ public sealed class PingActorsNode : IAsyncDisposable
 
         // Read now: by the time the task runs the host may be tearing down its service provider.
         var drainWindow = Settings.DrainWindow;
-        var bound = drainWindow + Settings.Hub.CloseTimeout + TimeSpan.FromSeconds(1);
+        var bound = Settings.DrainBound;
         shutdown.AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "pingactors-drain-when-downed", async () =>
         {
             if (shutdown.ShutdownReason is not CoordinatedShutdown.ClusterDowningReason)

@@ -27,7 +27,7 @@ public sealed class ShutdownDrainService(HubRuntime runtime, NodeSettings settin
         }
 
         runtime.Draining = true;
-        var bound = settings.DrainWindow + settings.Hub.CloseTimeout + TimeSpan.FromSeconds(1);
+        var bound = settings.DrainBound;
         try
         {
             await runtime.Connections.Ask<Drained>(new Drain(settings.DrainWindow), bound, cancellationToken);

@@ -148,6 +148,19 @@ public sealed class GracefulShutdownSpecs
     }
 
     [Fact]
+    public async Task A_drain_window_the_shutdown_timeout_cannot_cover_is_warned_about_at_start()
+    {
+        await using var node = await NodeProcess.StartAsync(new NodeProcessOptions
+        {
+            Sets = ["pingactors.shutdown.drain-window=20s", "akka.loglevel=WARNING"],
+        });
+
+        var line = await node.WaitForLineAsync(l => l.Contains("pingactors.shutdown.timeout 15s", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Contains("warn", line, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("a drain may take 26s", line);
+    }
+
+    [Fact]
     public async Task Sigterm_while_still_waiting_to_join_a_cluster_exits_0_promptly()
     {
         // The only seed is a port nobody listens on: the node never becomes Up and waits for it.
