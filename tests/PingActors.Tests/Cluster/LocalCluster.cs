@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using PingActors.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -201,12 +202,18 @@ public sealed class LocalCluster : IAsyncDisposable
     /// A new channel whose entity lives on node <paramref name="host"/>, kept alive by a subscriber on
     /// <paramref name="via"/> (returned; the caller disposes it). Shard allocation is not predictable from
     /// outside, so this tries channel names until the host's entity count goes up by one. Only valid
-    /// while this test's entities are the only ones being created.
+    /// while this test's entities are the only ones being created. Tries for a while rather than a number
+    /// of times: right after the cluster is Up a node's shard region may not be registered with the
+    /// coordinator yet, and until it is no new shard is allocated to it (seen under the native build:
+    /// 40 quick attempts all landed elsewhere).
     /// </summary>
     public async Task<(string Path, WsClient Keeper)> ChannelHostedOnAsync(int host, int via, string prefix)
     {
-        for (var attempt = 0; attempt < 40; attempt++)
+        var trying = Stopwatch.StartNew();
+        var attempt = 0;
+        while (trying.Elapsed < TimeSpan.FromSeconds(30))
         {
+            attempt++;
             var before = await EntitiesAsync(host);
             var path = $"/{prefix}-{Guid.NewGuid():N}";
 
@@ -214,14 +221,14 @@ public sealed class LocalCluster : IAsyncDisposable
             var keeper = await WsClient.ConnectAsync(this[via].WsUri(path));
             if (await EntitiesAsync(host) == before + 1)
             {
-                _output.WriteLine($"channel {path} is hosted on {Name(host)} (attempt {attempt + 1})");
+                _output.WriteLine($"channel {path} is hosted on {Name(host)} (attempt {attempt}, {trying.Elapsed.TotalSeconds:F1} s)");
                 return (path, keeper);
             }
 
             await keeper.DisposeAsync();
         }
 
-        throw new InvalidOperationException($"no channel landed on {Name(host)} in 40 attempts");
+        throw new InvalidOperationException($"no channel landed on {Name(host)} in {attempt} attempts over {trying.Elapsed.TotalSeconds:F0} s");
     }
 
     public string Transcripts() =>
