@@ -10,7 +10,7 @@ public sealed class ReplayBuffer(int maxMessages, long maxBytes)
     private long _bytes;
     private long _evictedUpTo;
 
-    public int Count => _messages.Count;
+    internal int Count => _messages.Count;
 
     public void Add(ChannelMessage message)
     {

@@ -21,7 +21,7 @@ public sealed class Payload
 
     public int Length => Bytes.Length;
 
-    public static Payload Text(string s) => new(true, System.Text.Encoding.UTF8.GetBytes(s));
+    internal static Payload Text(string s) => new(true, System.Text.Encoding.UTF8.GetBytes(s));
 
     public override string ToString() => $"Payload({(IsText ? "text" : "binary")}, {Bytes.Length} bytes)";
 }

@@ -10,7 +10,7 @@ namespace PingActors.Node.Http;
 /// </summary>
 public static class ChannelPath
 {
-    public const int MaxRunes = 256;
+    private const int MaxRunes = 256;
     public const string InvalidUtf8Text = "Error: bad request. Path must be valid Unicode (UTF-8).\n";
     public const string BadLengthText = "Error: bad request. Path length must be 1-256 Unicode characters (UTF-8).\n";
     public const string MalformedText = "Error: bad request. Path has a malformed percent-encoding.\n";
@@ -59,7 +59,7 @@ public static class ChannelPath
     }
 
     /// <summary>Go's path.Clean, keeping a trailing slash (gorilla/mux's cleanPath).</summary>
-    public static string Clean(string path)
+    private static string Clean(string path)
     {
         var segments = new List<string>();
         foreach (var segment in path.Split('/'))

@@ -17,7 +17,7 @@ public sealed class OriginPolicy
         _wildcards = entries.Where(e => e.Contains("://*.", StringComparison.Ordinal)).Select(SplitWildcard).ToArray();
     }
 
-    public IReadOnlyList<string> Entries { get; }
+    private IReadOnlyList<string> Entries { get; }
 
     public static bool IsValidEntry(string entry)
     {
