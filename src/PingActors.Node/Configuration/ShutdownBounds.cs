@@ -12,21 +12,23 @@ public static class ShutdownBounds
     public static IReadOnlyList<string> Warnings(LoadedConfig loaded, NodeSettings settings)
     {
         var drain = settings.DrainBound;
-        var because = $"a drain may take {drain.TotalSeconds:0.###}s (pingactors.shutdown.drain-window {settings.DrainWindow.TotalSeconds:0.###}s"
-            + $" + pingactors.hub.outbound.close-timeout {settings.Hub.CloseTimeout.TotalSeconds:0.###}s + 1s); sockets still closing then are aborted";
+        var because = $"a drain may take {Seconds(drain)} (pingactors.shutdown.drain-window {Seconds(settings.DrainWindow)}"
+            + $" + pingactors.hub.outbound.close-timeout {Seconds(settings.Hub.CloseTimeout)} + 1s); sockets still closing then are aborted";
         var warnings = new List<string>();
         if (settings.ShutdownTimeout <= drain)
         {
-            warnings.Add($"{loaded.SourceOf("pingactors.shutdown.timeout")}: pingactors.shutdown.timeout {settings.ShutdownTimeout.TotalSeconds:0.###}s"
+            warnings.Add($"{loaded.SourceOf("pingactors.shutdown.timeout")}: pingactors.shutdown.timeout {Seconds(settings.ShutdownTimeout)}"
                 + $" leaves no time after the drain to leave the cluster: {because}");
         }
 
         var phase = loaded.Config.GetTimeSpan(DownedPhaseTimeout, null, allowInfinite: false);
         if (phase < drain)
         {
-            warnings.Add($"{loaded.SourceOf(DownedPhaseTimeout)}: {DownedPhaseTimeout} {phase.TotalSeconds:0.###}s is where a node downed by the cluster drains: {because}");
+            warnings.Add($"{loaded.SourceOf(DownedPhaseTimeout)}: {DownedPhaseTimeout} {Seconds(phase)} is where a node downed by the cluster drains: {because}");
         }
 
         return warnings;
     }
+
+    private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:0.###}s";
 }
