@@ -13,6 +13,8 @@
 #
 # Knobs (environment): WARM="<scenario args>" (a warm-up run first: a cold node is still tiering up its JIT),
 # DELAY=1 DURATION=5 (seconds), NODE_ARGS="--set k=v ...", OUT=bench/results/profile-<UTC>.
+# SERVER=baseline profiles bench/Baseline (BASELINE_BIN, on 127.0.0.1:8090) instead of the node, for a
+# side by side of where each spends its CPU in the same scenario.
 # Needs perf (Debian: linux-perf) and root or kernel.perf_event_paranoid <= 1 for kernel frames.
 # DOTNET_PerfMapEnabled=1 makes the runtime write /tmp/perf-PID.map for JIT-compiled code, and
 # DOTNET_EnableWriteXorExecute=0 keeps that code at the addresses the map names.
@@ -22,7 +24,7 @@ ROOT=$(pwd)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-if [[ $# -eq 0 ]]; then sed -n '2,18p' "$0"; exit 2; fi
+if [[ $# -eq 0 ]]; then sed -n '2,20p' "$0"; exit 2; fi
 command -v perf >/dev/null || { echo "error: perf not found (Debian: apt-get install linux-perf)" >&2; exit 1; }
 DELAY=${DELAY:-1}
 DURATION=${DURATION:-5}
@@ -35,13 +37,27 @@ mkdir -p "$(dirname "$OUT")"
 
 SERVER_PID=
 trap 'stop_pid "$SERVER_PID"' EXIT
-say "node with perf maps"
-# shellcheck disable=SC2086
-node_options "$HUB" "$OPS"
-DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "$NODE_BIN" "${NODE_OPTS[@]}" ${NODE_ARGS:-} > "$OUT.node.log" 2>&1 &
-SERVER_PID=$!
-wait_http "http://$OPS/ping"
-TARGET=(--url "http://$HUB" --stats-url "http://$OPS/stats" --label node --pid "$SERVER_PID")
+case ${SERVER:-node} in
+  node)
+    say "node with perf maps"
+    node_options "$HUB" "$OPS"
+    # shellcheck disable=SC2086
+    DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "$NODE_BIN" "${NODE_OPTS[@]}" ${NODE_ARGS:-} > "$OUT.node.log" 2>&1 &
+    SERVER_PID=$!
+    wait_http "http://$OPS/ping"
+    TARGET=(--url "http://$HUB" --stats-url "http://$OPS/stats" --label node --pid "$SERVER_PID")
+    ;;
+  baseline)
+    BASELINE_BIN=${BASELINE_BIN:-$ROOT/bench/Baseline/bin/Release/net10.0/Baseline}
+    say "Baseline with perf maps"
+    show "$BASELINE_BIN --listen 127.0.0.1:8090"
+    DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "$BASELINE_BIN" --listen 127.0.0.1:8090 > "$OUT.baseline.log" 2>&1 &
+    SERVER_PID=$!
+    wait_http "http://127.0.0.1:8090/stats"
+    TARGET=(--url "http://127.0.0.1:8090" --stats-url "http://127.0.0.1:8090/stats" --label baseline --pid "$SERVER_PID")
+    ;;
+  *) echo "error: SERVER must be node or baseline, got '$SERVER'" >&2; exit 2 ;;
+esac
 if [[ -n "${WARM:-}" ]]; then
   say "warm-up: $WARM"
   # shellcheck disable=SC2086
@@ -76,7 +92,7 @@ report() { # limit perf-report-args... : the report without comments, first LIMI
   perf report -i "$OUT.perf.data" "$@" -g none --stdio 2>/dev/null | grep -v -e '^#' -e '^$' | sed -n "1,${limit}p"
 }
 {
-  echo "# $* (warm-up: ${WARM:-none}); node CPU by shared object, then the busiest frames"
+  echo "# $* (warm-up: ${WARM:-none}); ${SERVER:-node} CPU by shared object, then the busiest frames"
   grep '^{' "$OUT.bench.txt" | sed -n '$p'
   report 8 --no-children --sort dso
   echo "## self"
