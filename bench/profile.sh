@@ -33,6 +33,7 @@ NODE_BIN=${NODE_BIN:-$ROOT/src/PingActors.Node/bin/Release/net10.0/PingActors.No
 BENCH_BIN=$ROOT/bench/PingActors.Bench/bin/Release/net10.0/PingActors.Bench
 HUB=127.0.0.1:8080
 OPS=127.0.0.1:8089
+BASE=127.0.0.1:8090
 mkdir -p "$(dirname "$OUT")"
 
 SERVER_PID=
@@ -50,11 +51,11 @@ case ${SERVER:-node} in
   baseline)
     BASELINE_BIN=${BASELINE_BIN:-$ROOT/bench/Baseline/bin/Release/net10.0/Baseline}
     say "Baseline with perf maps"
-    show "$BASELINE_BIN --listen 127.0.0.1:8090"
-    DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "$BASELINE_BIN" --listen 127.0.0.1:8090 > "$OUT.baseline.log" 2>&1 &
+    show "$BASELINE_BIN --listen $BASE"
+    DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "$BASELINE_BIN" --listen "$BASE" > "$OUT.baseline.log" 2>&1 &
     SERVER_PID=$!
-    wait_http "http://127.0.0.1:8090/stats"
-    TARGET=(--url "http://127.0.0.1:8090" --stats-url "http://127.0.0.1:8090/stats" --label baseline --pid "$SERVER_PID")
+    wait_http "http://$BASE/stats"
+    TARGET=(--url "http://$BASE" --stats-url "http://$BASE/stats" --label baseline --pid "$SERVER_PID")
     ;;
   *) echo "error: SERVER must be node or baseline, got '$SERVER'" >&2; exit 2 ;;
 esac
