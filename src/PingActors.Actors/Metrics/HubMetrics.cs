@@ -11,6 +11,11 @@ public sealed class HubMetrics
     public HubMetrics()
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
+
+        // The process and runtime figures an operator expects beside ours (CPU seconds, resident and
+        // virtual memory, open handles against the descriptor limit, threads, GC collections per
+        // generation); read at each scrape, nothing on the message path.
+        DotNetStats.Register(Registry);
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         Connections = factory.CreateGauge("pingactors_connections", "Open WebSocket connections on this node.");
         ConnectionsTotal = factory.CreateCounter("pingactors_connections_total", "WebSocket connections accepted by this node.");

@@ -88,6 +88,19 @@ public sealed class OpsSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task Metrics_include_the_process_and_runtime_figures()
+    {
+        var text = await MetricsAsync();
+
+        // A real node holds its listeners, the cluster's socket and the runtime's own descriptors.
+        Assert.True(Sample(text, "process_open_handles") > 0);
+        Assert.True(Sample(text, "process_working_set_bytes") > 0);
+        Assert.True(Sample(text, "process_num_threads") > 0);
+        Assert.Contains("# TYPE process_cpu_seconds_total counter", text);
+        Assert.Contains("dotnet_collection_count_total{generation=\"0\"}", text);
+    }
+
+    [Fact]
     public async Task Ops_paths_are_not_served_on_the_hub_listener_and_unknown_ops_paths_are_404()
     {
         using var onHub = await Node.Http.GetAsync(Node.HttpUri("/stats"));
