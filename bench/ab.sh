@@ -3,7 +3,8 @@
 # pair by pair, each run on a freshly started node after a warm-up run of the same shape, so drift on the
 # machine spreads over all variants. One JSON line per run (the tool's line plus "variant" and "pair") to
 # $RESULTS, then a summary per variant: every run's delivered msgs/s, and medians of the rate, the node's
-# and the tool's CPU per delivery and the p99 latency. This box measures with ±10-25 % noise between runs:
+# and the tool's CPU per delivery and the p99 latency (for `idle`: connects/s, the node's CPU per
+# connection opened and its RSS per connection). This box measures with ±10-25 % noise between runs:
 # trust a difference only if it holds in most pairs.
 #
 #   bench/ab.sh "fanout --subscribers 1000 --messages 2000 --publishers 4 --rate 0" \
@@ -24,7 +25,7 @@ ROOT=$(pwd)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-if [[ $# -lt 2 ]]; then sed -n '2,20p' "$0"; exit 2; fi
+if [[ $# -lt 2 ]]; then sed -n '2,21p' "$0"; exit 2; fi
 RUN=$1
 shift
 PAIRS=${PAIRS:-3}
@@ -70,7 +71,11 @@ measure() { # name binary pair: start the node, warm it up, run the scenario, st
   json=$(printf '%s\n' "$out" | grep '^{' | tail -1 || true)
   if [[ -n "$json" ]]; then
     printf '%s\n' "$json" | jq -c --arg v "$name" --argjson p "$pair" '. + {variant: $v, pair: $p}' | tee -a "$RESULTS" |
-      jq -r '"  \(.variant): \(.delivered_per_sec | floor) msgs/s, lost \(.lost), node \(.server_cpu_pct_core | floor) % of a core, p99 \(.latency_p99_ms) ms"' >&2
+      jq -r 'if .scenario == "idle" then
+          "  \(.variant): \(.connects_per_sec | floor) connects/s, node \(.server_cpu_pct_core_while_opening | floor) % of a core while opening, \(.rss_per_connection_kib) KiB per connection, \(.failures) failed"
+        else
+          "  \(.variant): \(.delivered_per_sec | floor) msgs/s, lost \(.lost), node \(.server_cpu_pct_core | floor) % of a core, p99 \(.latency_p99_ms) ms"
+        end' >&2
   fi
 }
 
@@ -91,4 +96,8 @@ jq -s -r '
   def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
   def r2: . * 100 | round / 100;
   group_by(.variant) | .[] |
-  "\(.[0].variant): \([.[].delivered_per_sec | floor] | join(", ")) msgs/s; medians: \([.[].delivered_per_sec] | median | floor) msgs/s, node \([.[] | .server_cpu_pct_core * 10000 / .delivered_per_sec] | median | r2) µs and tool \([.[].tool_cpu_us_per_delivery] | median | r2) µs CPU per delivery, p99 \([.[].latency_p99_ms] | median) ms, lost \([.[].lost] | add)"' "$RESULTS"
+  if .[0].scenario == "idle" then
+    "\(.[0].variant): \([.[].connects_per_sec | floor] | join(", ")) connects/s; medians: \([.[].connects_per_sec] | median | floor) connects/s, node \([.[] | .server_cpu_pct_core_while_opening * 10000 / .connects_per_sec] | median | r2) µs CPU per connection opened, \([.[].rss_per_connection_kib] | median) KiB per connection, failed \([.[].failures] | add)"
+  else
+    "\(.[0].variant): \([.[].delivered_per_sec | floor] | join(", ")) msgs/s; medians: \([.[].delivered_per_sec] | median | floor) msgs/s, node \([.[] | .server_cpu_pct_core * 10000 / .delivered_per_sec] | median | r2) µs and tool \([.[].tool_cpu_us_per_delivery] | median | r2) µs CPU per delivery, p99 \([.[].latency_p99_ms] | median) ms, lost \([.[].lost] | add)"
+  end' "$RESULTS"
