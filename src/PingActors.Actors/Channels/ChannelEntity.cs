@@ -18,6 +18,8 @@ public sealed class ChannelEntity : ReceiveActor
     private readonly HubMetrics _metrics;
     private readonly HashSet<IActorRef> _subscribers = [];
     private readonly ReplayBuffer _replay;
+    private readonly UnsubscribedReplay _unsubscribedReplay = UnsubscribedReplay.For(Context.System);
+    private readonly long _unsubscribedReplayLimit;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     // Distinguishes this incarnation from earlier ones of the same channel, so sequence numbers are
@@ -26,11 +28,16 @@ public sealed class ChannelEntity : ReceiveActor
     private long _seq;
     private bool _passivating;
 
+    // The bytes of _replay counted in the node's UnsubscribedReplay: all of it while this channel has no
+    // subscriber, nothing once it has one.
+    private long _counted;
+
     public ChannelEntity(string channel, HubSettings settings, HubMetrics metrics)
     {
         _channel = channel;
         _metrics = metrics;
         _replay = new ReplayBuffer(settings.ReplayMaxMessages, settings.ReplayMaxBytes);
+        _unsubscribedReplayLimit = settings.ReplayUnsubscribedMaxBytes;
         SetReceiveTimeout(settings.ChannelIdleTimeout);
 
         Receive<Subscribe>(OnSubscribe);
@@ -45,7 +52,11 @@ public sealed class ChannelEntity : ReceiveActor
 
     protected override void PreStart() => _metrics.ChannelEntities.Inc();
 
-    protected override void PostStop() => _metrics.ChannelEntities.Dec();
+    protected override void PostStop()
+    {
+        _metrics.ChannelEntities.Dec();
+        Uncount();
+    }
 
     private void OnSubscribe(Subscribe s)
     {
@@ -61,6 +72,10 @@ public sealed class ChannelEntity : ReceiveActor
         {
             Context.Watch(s.Subscriber);
             SetReceiveTimeout(null);
+
+            // A subscribed channel's replay is bounded per channel only, as its traffic is bounded by
+            // its subscribers' sockets.
+            Uncount();
         }
 
         if (s.ResumeIncarnation == 0)
@@ -90,7 +105,7 @@ public sealed class ChannelEntity : ReceiveActor
     {
         var seq = ++_seq;
         var message = new ChannelMessage(_channel, _incarnation, seq, p.Payload);
-        _replay.Add(message);
+        Keep(message);
         foreach (var subscriber in _subscribers)
         {
             subscriber.Tell(message, ActorRefs.NoSender);
@@ -99,6 +114,42 @@ public sealed class ChannelEntity : ReceiveActor
         if (!Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters))
         {
             Sender.Tell(new Published(_channel, _incarnation, seq, _subscribers.Count));
+        }
+    }
+
+    private void Keep(ChannelMessage message)
+    {
+        if (_subscribers.Count > 0)
+        {
+            _replay.Add(message);
+            return;
+        }
+
+        if (!_unsubscribedReplay.TryTake(message.Payload.Length, _unsubscribedReplayLimit))
+        {
+            // A node resuming from before this message is told of the gap (its sockets are closed with
+            // 1012) instead of the node holding without bound what nobody may ever ask for.
+            _replay.Skip(message);
+            Uncount();
+            return;
+        }
+
+        _counted += message.Payload.Length;
+        _replay.Add(message);
+        if (_counted > _replay.Bytes)
+        {
+            // The per-channel bounds evicted older messages.
+            _unsubscribedReplay.Release(_counted - _replay.Bytes);
+            _counted = _replay.Bytes;
+        }
+    }
+
+    private void Uncount()
+    {
+        if (_counted > 0)
+        {
+            _unsubscribedReplay.Release(_counted);
+            _counted = 0;
         }
     }
 

@@ -12,6 +12,9 @@ public sealed class ReplayBuffer(int maxMessages, long maxBytes)
 
     internal int Count => _messages.Count;
 
+    /// <summary>The payload bytes held.</summary>
+    public long Bytes => _bytes;
+
     public void Add(ChannelMessage message)
     {
         if (maxMessages <= 0)
@@ -28,6 +31,17 @@ public sealed class ReplayBuffer(int maxMessages, long maxBytes)
             _bytes -= evicted.Payload.Length;
             _evictedUpTo = evicted.Seq;
         }
+    }
+
+    /// <summary>
+    /// Keeps nothing of <paramref name="message"/> or before it: a node resuming from before it is told of
+    /// the gap, one resuming after it still gets the rest.
+    /// </summary>
+    public void Skip(ChannelMessage message)
+    {
+        _messages.Clear();
+        _bytes = 0;
+        _evictedUpTo = message.Seq;
     }
 
     /// <summary>The buffered messages numbered after <paramref name="afterSeq"/>, or false if some of them were already evicted.</summary>

@@ -43,6 +43,9 @@ public sealed record HubSettings
 
     public long ReplayMaxBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>pingactors.hub.replay.unsubscribed-max-bytes: replay kept node-wide by channels with no subscriber (see UnsubscribedReplay).</summary>
+    public long ReplayUnsubscribedMaxBytes { get; init; } = 64 * 1024 * 1024;
+
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(27);
 
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(30);

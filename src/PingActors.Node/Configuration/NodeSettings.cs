@@ -46,6 +46,7 @@ public sealed record NodeSettings(
             SubscribeRetry = reader.Duration("pingactors.hub.subscribe-retry", positive: true),
             ReplayMaxMessages = reader.Int("pingactors.hub.replay.max-messages", min: 0),
             ReplayMaxBytes = reader.Size("pingactors.hub.replay.max-bytes", min: 0, max: int.MaxValue),
+            ReplayUnsubscribedMaxBytes = reader.Size("pingactors.hub.replay.unsubscribed-max-bytes", min: 0, max: int.MaxValue),
             OutboundMaxMessages = reader.Int("pingactors.hub.outbound.max-messages", min: 1),
             OutboundMaxBytes = reader.Size("pingactors.hub.outbound.max-bytes", min: 1, max: int.MaxValue),
             Overflow = reader.Choice("pingactors.hub.outbound.overflow", new Dictionary<string, OverflowPolicy>

@@ -21,6 +21,9 @@ public sealed class HubRuntime(ActorRegistry registry, ActorSystem system)
     /// <summary>What waits for the node's channel threads; POST answers wait on it (pingactors.hub.publish-backlog).</summary>
     public FanoutBacklog Backlog { get; } = FanoutBacklog.For(system);
 
+    /// <summary>Replay kept by channels with no subscriber (pingactors.hub.replay.unsubscribed-max-bytes).</summary>
+    public UnsubscribedReplay UnsubscribedReplay { get; } = UnsubscribedReplay.For(system);
+
     /// <summary>True once this node has been an Up member of its cluster.</summary>
     public bool JoinedCluster { get; set; }
 

@@ -4,12 +4,14 @@ namespace PingActors.Node.Http;
 
 /// <summary>The body of <c>GET /stats</c>.</summary>
 /// <param name="Build"><c>native</c> for an ahead-of-time compiled node (docs/native.md), else <c>jit</c>.</param>
+/// <param name="ReplayUnsubscribedBytes">Replay kept by this node's channels that have no subscriber (pingactors.hub.replay.unsubscribed-max-bytes).</param>
 public sealed record NodeStats(
     string Build,
     long Connections,
     long ConnectionsTotal,
     long Channels,
     long ChannelEntities,
+    long ReplayUnsubscribedBytes,
     int Shards,
     MessageStats Messages,
     long SlowConsumerDisconnects,

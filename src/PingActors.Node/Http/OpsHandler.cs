@@ -18,6 +18,7 @@ public sealed class OpsHandler
     private readonly Gauge _members;
     private readonly Gauge _shards;
     private readonly Gauge _backlog;
+    private readonly Gauge _unsubscribedReplay;
 
     public OpsHandler(HubRuntime runtime, HubMetrics metrics)
     {
@@ -27,9 +28,11 @@ public sealed class OpsHandler
         _members = factory.CreateGauge("pingactors_cluster_members", "Cluster members by status, as this node sees them.", "status");
         _shards = factory.CreateGauge("pingactors_shards", "Channel shards hosted by this node.");
         _backlog = factory.CreateGauge("pingactors_fanout_backlog", "Socket deliveries waiting for this node's channel threads (queued messages, each counted as its channel's sockets here).");
+        _unsubscribedReplay = factory.CreateGauge("pingactors_replay_unsubscribed_bytes", "Replay bytes kept by this node's channels that have no subscriber (bounded by pingactors.hub.replay.unsubscribed-max-bytes).");
         metrics.Registry.AddBeforeCollectCallback(async cancel =>
         {
             _backlog.Set(_runtime.Backlog.Queued);
+            _unsubscribedReplay.Set(_runtime.UnsubscribedReplay.Bytes);
             var state = Cluster.Get(_runtime.System).State;
             foreach (var status in Enum.GetValues<MemberStatus>())
             {
@@ -80,6 +83,7 @@ public sealed class OpsHandler
             ConnectionsTotal: (long)_metrics.ConnectionsTotal.Value,
             Channels: (long)_metrics.LocalChannels.Value,
             ChannelEntities: (long)_metrics.ChannelEntities.Value,
+            ReplayUnsubscribedBytes: _runtime.UnsubscribedReplay.Bytes,
             Shards: region?.Stats.Count ?? -1,
             Messages: new MessageStats(
                 Published: (long)_metrics.PublishPost.Value + (long)_metrics.PublishWebSocket.Value,

@@ -193,4 +193,69 @@ public sealed class ChannelEntitySpecs : TestKit
         Assert.Equal(15, subscribed.LastSeq);
         node.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
+
+    [Fact]
+    public void Without_a_subscriber_keeps_replay_only_within_the_nodes_budget()
+    {
+        var budget = UnsubscribedReplay.For(Sys);
+        var settings = LongIdle with { ReplayUnsubscribedMaxBytes = 10 };
+        var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", settings, _metrics));
+        entity.Tell(new Publish("/c", Payload.Text("aaaa")), TestActor);
+        entity.Tell(new Publish("/c", Payload.Text("bbbb")), TestActor);
+        ExpectMsg<Published>();
+        ExpectMsg<Published>();
+        Assert.Equal(8, budget.Bytes);
+
+        // Over the budget: still published and answered, but the channel lets go of its replay.
+        entity.Tell(new Publish("/c", Payload.Text("cccc")), TestActor);
+        Assert.Equal(3, ExpectMsg<Published>().Seq);
+        Assert.Equal(0, budget.Bytes);
+        entity.Tell(new Publish("/c", Payload.Text("dd")), TestActor);
+        ExpectMsg<Published>();
+        Assert.Equal(2, budget.Bytes);
+
+        var fromStart = CreateTestProbe();
+        entity.Tell(new Subscribe("/c", fromStart.Ref, ResumeIncarnation: 42, ResumeAfterSeq: 0));
+        var gap = fromStart.ExpectMsg<Subscribed>();
+        Assert.True(gap.Gap);
+        Assert.Equal(4, gap.LastSeq);
+    }
+
+    [Fact]
+    public void A_first_subscriber_takes_the_channels_replay_out_of_the_nodes_budget()
+    {
+        var budget = UnsubscribedReplay.For(Sys);
+        var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
+        entity.Tell(new Publish("/c", Payload.Text("one")), TestActor);
+        entity.Tell(new Publish("/c", Payload.Text("two")), TestActor);
+        ExpectMsg<Published>();
+        ExpectMsg<Published>();
+        Assert.Equal(6, budget.Bytes);
+
+        // A resuming node is that first subscriber: it gets the replay, which no longer counts.
+        var node = CreateTestProbe();
+        entity.Tell(new Subscribe("/c", node.Ref, ResumeIncarnation: 42, ResumeAfterSeq: 0));
+        Assert.False(node.ExpectMsg<Subscribed>().Gap);
+        Assert.Equal(1, node.ExpectMsg<ChannelMessage>().Seq);
+        Assert.Equal(2, node.ExpectMsg<ChannelMessage>().Seq);
+        Assert.Equal(0, budget.Bytes);
+        entity.Tell(new Publish("/c", Payload.Text("three")), TestActor);
+        Assert.Equal(3, node.ExpectMsg<ChannelMessage>().Seq);
+        Assert.Equal(0, budget.Bytes);
+    }
+
+    [Fact]
+    public void A_channel_gives_its_share_of_the_budget_back_when_it_stops()
+    {
+        var budget = UnsubscribedReplay.For(Sys);
+        var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
+        entity.Tell(new Publish("/c", Payload.Text("kept")), TestActor);
+        ExpectMsg<Published>();
+        Assert.Equal(4, budget.Bytes);
+
+        Watch(entity);
+        entity.Tell(StopChannel.Instance);
+        ExpectTerminated(entity);
+        Assert.Equal(0, budget.Bytes);
+    }
 }

@@ -44,5 +44,20 @@ public sealed class ReplayBufferSpecs
         Assert.False(buffer.TryGetAfter(0, out _));
     }
 
+    [Fact]
+    public void Skipping_a_message_drops_what_it_held_and_covers_only_what_follows()
+    {
+        var buffer = new ReplayBuffer(maxMessages: 100, maxBytes: 1000);
+        buffer.Add(Message(1, 10));
+        buffer.Add(Message(2, 10));
+        buffer.Skip(Message(3, 10));
+        buffer.Add(Message(4, 10));
+
+        Assert.Equal(10, buffer.Bytes);
+        Assert.False(buffer.TryGetAfter(2, out _));
+        Assert.True(buffer.TryGetAfter(3, out var after3));
+        Assert.Equal([4L], after3.Select(m => m.Seq));
+    }
+
     private static ChannelMessage Message(long seq, int size) => new("/c", 1, seq, new Payload(false, new byte[size]));
 }

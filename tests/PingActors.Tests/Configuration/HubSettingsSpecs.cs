@@ -22,6 +22,15 @@ public sealed class HubSettingsSpecs
     }
 
     [Fact]
+    public void Unsubscribed_replay_is_64_MiB_unless_set()
+    {
+        Assert.Equal(64L * 1024 * 1024, NodeSettings.From(ConfigLoader.Load(CommandLine.Parse([]))).Hub.ReplayUnsubscribedMaxBytes);
+
+        var set = NodeSettings.From(ConfigLoader.Load(CommandLine.Parse(["--set", "pingactors.hub.replay.unsubscribed-max-bytes=0"])));
+        Assert.Equal(0, set.Hub.ReplayUnsubscribedMaxBytes);
+    }
+
+    [Fact]
     public void Channel_threads_auto_is_a_quarter_of_the_cores_and_at_least_one()
     {
         var settings = NodeSettings.From(ConfigLoader.Load(CommandLine.Parse([])));
