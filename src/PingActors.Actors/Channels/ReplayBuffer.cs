@@ -13,7 +13,7 @@ public sealed class ReplayBuffer(int maxMessages, long maxBytes)
     internal int Count => _messages.Count;
 
     /// <summary>The payload bytes held.</summary>
-    public long Bytes => _bytes;
+    internal long Bytes => _bytes;
 
     public void Add(ChannelMessage message)
     {
