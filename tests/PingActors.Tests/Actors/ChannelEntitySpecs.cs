@@ -200,18 +200,14 @@ public sealed class ChannelEntitySpecs : TestKit
         var budget = UnsubscribedReplay.For(Sys);
         var settings = LongIdle with { ReplayUnsubscribedMaxBytes = 10 };
         var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", settings, _metrics));
-        entity.Tell(new Publish("/c", Payload.Text("aaaa")), TestActor);
-        entity.Tell(new Publish("/c", Payload.Text("bbbb")), TestActor);
-        ExpectMsg<Published>();
-        ExpectMsg<Published>();
+        PublishAnswered(entity, "aaaa");
+        PublishAnswered(entity, "bbbb");
         Assert.Equal(8, budget.Bytes);
 
         // Over the budget: still published and answered, but the channel lets go of its replay.
-        entity.Tell(new Publish("/c", Payload.Text("cccc")), TestActor);
-        Assert.Equal(3, ExpectMsg<Published>().Seq);
+        Assert.Equal(3, PublishAnswered(entity, "cccc").Seq);
         Assert.Equal(0, budget.Bytes);
-        entity.Tell(new Publish("/c", Payload.Text("dd")), TestActor);
-        ExpectMsg<Published>();
+        PublishAnswered(entity, "dd");
         Assert.Equal(2, budget.Bytes);
 
         var fromStart = CreateTestProbe();
@@ -226,10 +222,8 @@ public sealed class ChannelEntitySpecs : TestKit
     {
         var budget = UnsubscribedReplay.For(Sys);
         var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
-        entity.Tell(new Publish("/c", Payload.Text("one")), TestActor);
-        entity.Tell(new Publish("/c", Payload.Text("two")), TestActor);
-        ExpectMsg<Published>();
-        ExpectMsg<Published>();
+        PublishAnswered(entity, "one");
+        PublishAnswered(entity, "two");
         Assert.Equal(6, budget.Bytes);
 
         // A resuming node is that first subscriber: it gets the replay, which no longer counts.
@@ -249,13 +243,19 @@ public sealed class ChannelEntitySpecs : TestKit
     {
         var budget = UnsubscribedReplay.For(Sys);
         var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", LongIdle, _metrics));
-        entity.Tell(new Publish("/c", Payload.Text("kept")), TestActor);
-        ExpectMsg<Published>();
+        PublishAnswered(entity, "kept");
         Assert.Equal(4, budget.Bytes);
 
         Watch(entity);
         entity.Tell(StopChannel.Instance);
         ExpectTerminated(entity);
         Assert.Equal(0, budget.Bytes);
+    }
+
+    // The answer comes after the entity has kept (or not) the message, so the budget can be read then.
+    private Published PublishAnswered(IActorRef entity, string text)
+    {
+        entity.Tell(new Publish("/c", Payload.Text(text)), TestActor);
+        return ExpectMsg<Published>();
     }
 }

@@ -82,6 +82,7 @@ public sealed class OpsSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
         var text = await MetricsAsync();
         Assert.Contains("# TYPE pingactors_connections gauge", text);
         Assert.Contains("# TYPE pingactors_fanout_backlog gauge", text);
+        Assert.Contains("# TYPE pingactors_replay_unsubscribed_bytes gauge", text);
         Assert.Contains("pingactors_messages_published_total{source=\"post\"}", text);
         Assert.Contains("pingactors_cluster_members{status=\"Up\"} 1", text);
         Assert.True(Sample(text, "pingactors_messages_delivered_total") >= before + 1);
