@@ -1,0 +1,174 @@
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+using PingActors.Node.Http;
+
+namespace PingActors.Node.Configuration;
+
+/// <summary>Reads keys and turns every failure into one line: source, key, what was expected, what was found.</summary>
+internal sealed class SettingsReader(LoadedConfig loaded)
+{
+    private readonly Config _config = loaded.Config;
+    private readonly Config _reference = ConfigurationFactory.ParseString(ConfigLoader.ReferenceText());
+
+    public void RejectUnknownKeys(string root)
+    {
+        foreach (var source in loaded.Sources.Skip(1))
+        {
+            // Nothing reads other top-level sections, so one there is a typo (e.g. "pingactor") that would
+            // otherwise be ignored in silence. akka.* is Akka's to check.
+            foreach (var top in source.Config.Root.GetObject().Items.Keys)
+            {
+                if (top != root && top != "akka")
+                {
+                    var hint = EditDistance(top, root) <= 2 ? $" (did you mean {root}?)" : string.Empty;
+                    throw new ConfigException($"{source.Name}: {top}: expected a key under {root} or akka{hint}, got an unknown top-level key");
+                }
+            }
+
+            if (source.Config.HasPath(root))
+            {
+                CheckKnown(source, root, source.Config.GetValue(root));
+            }
+        }
+    }
+
+    public int Int(string key, int min) => Get(key, $"a whole number >= {min}", () =>
+    {
+        var v = _config.GetInt(key);
+        return v >= min ? v : throw new FormatException();
+    });
+
+    public long? AutoOrLong(string key, long min, long max = long.MaxValue) => Get(key, max == long.MaxValue ? $"auto or a whole number >= {min}" : $"auto or a whole number from {min} to {max}", () =>
+    {
+        var raw = Raw(key);
+        if (raw == "auto")
+        {
+            return (long?)null;
+        }
+
+        return long.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= min && v <= max ? v : throw new FormatException();
+    });
+
+    public bool Bool(string key) => Get(key, "on or off", () =>
+    {
+        var raw = Raw(key);
+        return raw switch
+        {
+            "on" or "true" or "yes" => true,
+            "off" or "false" or "no" => false,
+            _ => throw new FormatException(),
+        };
+    });
+
+    public int Size(string key, long min, long max) => (int)Get(key, $"a size such as 64KiB (between {min} and {max} bytes)", () =>
+    {
+        var v = _config.GetByteSize(key) ?? throw new FormatException();
+        return v >= min && v <= max ? v : throw new FormatException();
+    });
+
+    public TimeSpan Duration(string key, bool positive) => Get(key, positive ? "a duration above zero such as 5s" : "a duration such as 5s", () =>
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(Raw(key), @"^\s*\d+(\.\d+)?\s*[a-z]*\s*$"))
+        {
+            throw new FormatException();
+        }
+
+        var v = _config.GetTimeSpan(key, null, allowInfinite: false);
+        return v < TimeSpan.Zero || (positive && v == TimeSpan.Zero) ? throw new FormatException() : v;
+    });
+
+    public T Choice<T>(string key, IReadOnlyDictionary<string, T> choices) => Get(key, "one of " + string.Join(", ", choices.Keys), () =>
+        choices.TryGetValue(Raw(key).ToLowerInvariant(), out var v) ? v : throw new FormatException());
+
+    public ListenAddress Listen(string key) => Get(key, "host:port with an IP address or localhost, e.g. 127.0.0.1:8080", () =>
+        ListenAddress.TryParse(Raw(key), out var address) ? address! : throw new FormatException());
+
+    public OriginPolicy Origins(string key) => Get(key, "a list of origins such as [\"https://example.com\", \"https://*.example.com\"]", () =>
+    {
+        var list = _config.GetStringList(key);
+        foreach (var entry in list)
+        {
+            if (!OriginPolicy.IsValidEntry(entry))
+            {
+                throw new FormatException();
+            }
+        }
+
+        return new OriginPolicy(list.ToArray());
+    });
+
+    private string Raw(string key) => _config.GetValue(key) is { } v && !v.IsObject() && !v.IsArray() ? v.GetString() ?? string.Empty : throw new FormatException();
+
+    private T Get<T>(string key, string expected, Func<T> read)
+    {
+        try
+        {
+            if (!_config.HasPath(key))
+            {
+                throw new FormatException();
+            }
+
+            return read();
+        }
+        catch (Exception e) when (e is not ConfigException)
+        {
+            var value = _config.HasPath(key) ? Describe(_config.GetValue(key)) : "nothing";
+            throw new ConfigException($"{loaded.SourceOf(key)}: {key}: expected {expected}, got {value}");
+        }
+    }
+
+    private static string Describe(HoconValue? value) =>
+        value is null ? "nothing" : value.IsObject() ? "an object" : value.IsArray() ? "[" + string.Join(", ", value.GetArray().Select(v => v.ToString())) + "]" : "\"" + value.GetString() + "\"";
+
+    // A typo is the usual cause of an unknown key: name the nearest sibling key if it is close enough.
+    private string Suggestion(string path)
+    {
+        var dot = path.LastIndexOf('.');
+        var parent = path[..dot];
+        var name = path[(dot + 1)..];
+        if (!_reference.HasPath(parent) || !_reference.GetValue(parent).IsObject())
+        {
+            return string.Empty;
+        }
+
+        var best = _reference.GetValue(parent).GetObject().Items.Keys
+            .Select(k => (Key: k, Distance: EditDistance(k, name)))
+            .OrderBy(k => k.Distance)
+            .FirstOrDefault();
+        return best.Key is not null && best.Distance <= Math.Max(2, name.Length / 3) ? $" (did you mean {parent}.{best.Key}?)" : string.Empty;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var diagonal = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+
+        return row[b.Length];
+    }
+
+    private void CheckKnown(ConfigSource source, string path, HoconValue value)
+    {
+        if (!_reference.HasPath(path))
+        {
+            throw new ConfigException($"{source.Name}: {path}: expected a key listed in hocon/reference.conf{Suggestion(path)}, got an unknown key");
+        }
+
+        if (value.IsObject() && _reference.GetValue(path).IsObject())
+        {
+            foreach (var (name, child) in value.GetObject().Items)
+            {
+                CheckKnown(source, path + "." + name, child);
+            }
+        }
+    }
+}
