@@ -5,7 +5,7 @@ using PingActors.Node.Hosting;
 // start (e.g. a port in use), 4 when the cluster downed the node (a supervisor should restart it). Either error is one line on stderr, never a stack trace: it is what an
 // operator or a supervisor (systemd, Kubernetes) shows first.
 LoadedConfig config;
-NodeSettings settings;
+NodeSetup settings;
 try
 {
     var commandLine = CommandLine.Parse(args);
@@ -16,7 +16,7 @@ try
     }
 
     config = ConfigLoader.Load(commandLine);
-    settings = NodeSettings.From(config);
+    settings = NodeSetup.From(config);
 }
 catch (ConfigException e)
 {
@@ -39,7 +39,7 @@ catch (Exception e)
         // Stop whatever did start (the ActorSystem starts before Kestrel binds), but never hang on it.
         try
         {
-            await node.DisposeAsync().AsTask().WaitAsync(settings.ShutdownTimeout);
+            await node.DisposeAsync().AsTask().WaitAsync(settings.Node.ShutdownTimeout);
         }
         catch (Exception)
         {

@@ -1,12 +1,14 @@
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
-using PingActors.Node.Http;
 
 namespace PingActors.Node.Configuration;
 
 /// <summary>Reads keys and turns every failure into one line: source, key, what was expected, what was found.</summary>
 internal sealed class SettingsReader(LoadedConfig loaded)
 {
+    /// <summary>What every feature's WebSockets share; a feature's own section may set any of its keys for itself.</summary>
+    public const string WebSocketSection = "pingactors.websocket";
+
     private readonly Config _config = loaded.Config;
     private readonly Config _reference = ConfigurationFactory.ParseString(ConfigLoader.ReferenceText());
 
@@ -83,23 +85,23 @@ internal sealed class SettingsReader(LoadedConfig loaded)
     public ListenAddress Listen(string key) => Get(key, "host:port with an IP address or localhost, e.g. 127.0.0.1:8080", () =>
         ListenAddress.TryParse(Raw(key), out var address) ? address! : throw new FormatException());
 
-    public OriginPolicy Origins(string key) => Get(key, "a list of origins such as [\"https://example.com\", \"https://*.example.com\"]", () =>
+    /// <summary>A list of strings, each checked by <paramref name="valid"/>.</summary>
+    public IReadOnlyList<string> StringList(string key, string expected, Func<string, bool> valid) => Get(key, expected, () =>
     {
         var list = _config.GetStringList(key);
-        foreach (var entry in list)
-        {
-            if (!OriginPolicy.IsValidEntry(entry))
-            {
-                throw new FormatException();
-            }
-        }
-
-        return new OriginPolicy(list.ToArray());
+        return list.All(valid) ? list.ToArray() : throw new FormatException();
     });
+
+    /// <summary>True when a file or the command line sets <paramref name="key"/> (not only the built-in reference.conf).</summary>
+    public bool IsSet(string key) => loaded.SourceOf(key) != ConfigLoader.ReferenceName;
+
+    /// <summary>Where <paramref name="key"/> was set, for an error about it.</summary>
+    public string SourceOf(string key) => loaded.SourceOf(key);
 
     private string Raw(string key) => _config.GetValue(key) is { } v && !v.IsObject() && !v.IsArray() ? v.GetString() ?? string.Empty : throw new FormatException();
 
-    private T Get<T>(string key, string expected, Func<T> read)
+    /// <summary>Reads <paramref name="key"/> with <paramref name="read"/>; any failure becomes a <see cref="ConfigException"/> naming the source, the key and <paramref name="expected"/>.</summary>
+    public T Get<T>(string key, string expected, Func<T> read)
     {
         try
         {
@@ -126,12 +128,14 @@ internal sealed class SettingsReader(LoadedConfig loaded)
         var dot = path.LastIndexOf('.');
         var parent = path[..dot];
         var name = path[(dot + 1)..];
-        if (!_reference.HasPath(parent) || !_reference.GetValue(parent).IsObject())
-        {
-            return string.Empty;
-        }
 
-        var best = _reference.GetValue(parent).GetObject().Items.Keys
+        // The keys a feature's section takes from pingactors.websocket are candidates there too.
+        var candidates = new[] { parent, KnownAs(parent) }
+            .Where(p => p is not null && _reference.HasPath(p) && _reference.GetValue(p).IsObject())
+            .SelectMany(p => _reference.GetValue(p).GetObject().Items.Keys)
+            .Concat(KnownAs(parent + ".enabled") == parent + ".enabled" ? _reference.GetValue(WebSocketSection).GetObject().Items.Keys : [])
+            .Distinct();
+        var best = candidates
             .Select(k => (Key: k, Distance: EditDistance(k, name)))
             .OrderBy(k => k.Distance)
             .FirstOrDefault();
@@ -158,17 +162,37 @@ internal sealed class SettingsReader(LoadedConfig loaded)
 
     private void CheckKnown(ConfigSource source, string path, HoconValue value)
     {
-        if (!_reference.HasPath(path))
+        var known = KnownAs(path);
+        if (known is null)
         {
             throw new ConfigException($"{source.Name}: {path}: expected a key listed in hocon/reference.conf{Suggestion(path)}, got an unknown key");
         }
 
-        if (value.IsObject() && _reference.GetValue(path).IsObject())
+        if (value.IsObject() && _reference.GetValue(known).IsObject())
         {
             foreach (var (name, child) in value.GetObject().Items)
             {
                 CheckKnown(source, path + "." + name, child);
             }
         }
+    }
+
+    // A feature's section (one with an `enabled` key) also takes every key of pingactors.websocket, for
+    // that feature alone: pingactors.hub.max-message-size is known as pingactors.websocket.max-message-size.
+    private string? KnownAs(string path)
+    {
+        if (_reference.HasPath(path))
+        {
+            return path;
+        }
+
+        var parts = path.Split('.', 3);
+        if (parts.Length == 3 && parts[0] == "pingactors" && _reference.HasPath($"pingactors.{parts[1]}.enabled"))
+        {
+            var shared = $"{WebSocketSection}.{parts[2]}";
+            return _reference.HasPath(shared) ? shared : null;
+        }
+
+        return null;
     }
 }

@@ -9,11 +9,18 @@ public static class ShutdownBounds
 {
     public const string DownedPhaseTimeout = "akka.coordinated-shutdown.phases.before-service-unbind.timeout";
 
-    public static IReadOnlyList<string> Warnings(LoadedConfig loaded, NodeSettings settings)
+    /// <summary>
+    /// The longest a drain of the node's sockets may take: the window they are closed over, the last one's
+    /// close handshake (the longest close-timeout of the features on), and a second for the rest.
+    /// </summary>
+    public static TimeSpan DrainBound(NodeSettings settings, TimeSpan closeTimeout) => settings.DrainWindow + closeTimeout + TimeSpan.FromSeconds(1);
+
+    /// <param name="closeTimeoutKey">The close-timeout the drain waits for, as the user would set it.</param>
+    public static IReadOnlyList<string> Warnings(LoadedConfig loaded, NodeSettings settings, TimeSpan closeTimeout, string closeTimeoutKey)
     {
-        var drain = settings.DrainBound;
+        var drain = DrainBound(settings, closeTimeout);
         var because = $"a drain may take {Seconds(drain)} (pingactors.shutdown.drain-window {Seconds(settings.DrainWindow)}"
-            + $" + pingactors.hub.outbound.close-timeout {Seconds(settings.Hub.CloseTimeout)} + 1s); sockets still closing then are aborted";
+            + $" + {closeTimeoutKey} {Seconds(closeTimeout)} + 1s); sockets still closing then are aborted";
         var warnings = new List<string>();
         if (settings.ShutdownTimeout <= drain)
         {

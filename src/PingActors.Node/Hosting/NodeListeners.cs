@@ -2,13 +2,25 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace PingActors.Node.Hosting;
 
-/// <summary>The Kestrel endpoints of the node; after start their ports are the ones actually bound (port 0 resolved).</summary>
+/// <summary>The Kestrel endpoints the node opened, by listener name; after start their ports are the ones actually bound (port 0 resolved).</summary>
 public sealed class NodeListeners
 {
-    public const string Hub = "hub";
-    public const string Ops = "ops";
+    private readonly Dictionary<string, ListenOptions> _bound = new(StringComparer.Ordinal);
 
-    public ListenOptions? HubEndpoint { get; set; }
+    public IReadOnlyCollection<string> Names => _bound.Keys;
 
-    public ListenOptions? OpsEndpoint { get; set; }
+    /// <summary>The address a client reaches the listener <paramref name="name"/> at.</summary>
+    public Uri UriOf(string name)
+    {
+        var endpoint = _bound[name].IPEndPoint!;
+        var host = endpoint.Address.Equals(System.Net.IPAddress.Any) ? "127.0.0.1"
+            : endpoint.Address.Equals(System.Net.IPAddress.IPv6Any) ? "[::1]"
+            : endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]"
+            : endpoint.Address.ToString();
+        return new Uri($"http://{host}:{endpoint.Port}/");
+    }
+
+    public bool Has(string name) => _bound.ContainsKey(name);
+
+    internal void Add(string name, ListenOptions options) => _bound[name] = options;
 }

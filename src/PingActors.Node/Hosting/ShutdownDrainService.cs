@@ -1,6 +1,7 @@
 using Akka.Actor;
-using PingActors.Actors.Connections;
-using PingActors.Node.Configuration;
+using PingActors.Actors.Sessions;
+using PingActors.Node.Ops;
+using PingActors.Node.WebSockets;
 
 namespace PingActors.Node.Hosting;
 
@@ -9,7 +10,7 @@ namespace PingActors.Node.Hosting;
 /// sockets, close the open ones with 1001 spread over the drain window. Only then does Kestrel stop
 /// (with nothing left to wait for) and Akka leave the cluster.
 /// </summary>
-public sealed class ShutdownDrainService(HubRuntime runtime, NodeSettings settings, ILogger<ShutdownDrainService> log) : IHostedLifecycleService
+public sealed class ShutdownDrainService(NodeSessions sessions, NodeStatus status, ActorSystem system, NodeSetup setup, ILogger<ShutdownDrainService> log) : IHostedLifecycleService
 {
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -19,18 +20,18 @@ public sealed class ShutdownDrainService(HubRuntime runtime, NodeSettings settin
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        if (runtime.DownedByCluster || runtime.System.WhenTerminated.IsCompleted)
+        if (status.DownedByCluster || system.WhenTerminated.IsCompleted)
         {
             // Downed by the cluster: the connections were closed before the ActorSystem went, and there is
             // no supervisor left to ask (the Ask would only wait out its timeout).
             return;
         }
 
-        runtime.Draining = true;
-        var bound = settings.DrainBound;
+        sessions.Draining = true;
+        var bound = setup.DrainBound;
         try
         {
-            await runtime.Connections.Ask<Drained>(new Drain(settings.DrainWindow), bound, cancellationToken);
+            await sessions.Supervisor.Ask<Drained>(new Drain(setup.Node.DrainWindow), bound, cancellationToken);
             log.LogInformation("All connections closed");
         }
         catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)

@@ -18,7 +18,7 @@ public static class StartupFailure
 {
     private const string AkkaPortKey = "akka.remote.dot-netty.tcp.port";
 
-    public static string Describe(Exception e, LoadedConfig config, NodeSettings settings)
+    public static string Describe(Exception e, LoadedConfig config, NodeSetup setup)
     {
         var chain = Flatten(e).ToList();
         if (chain.OfType<ListenAddressInUseException>().FirstOrDefault() is { } inUse)
@@ -38,7 +38,7 @@ public static class StartupFailure
             }
 
             var message = chain.First(x => x is IOException).Message;
-            foreach (var (key, address) in new[] { ("pingactors.hub.listen", settings.HubListen), ("pingactors.ops.listen", settings.OpsListen) })
+            foreach (var (_, key, address) in setup.Listeners)
             {
                 if (address.Port != 0 && message.Contains($":{address.Port}", StringComparison.Ordinal))
                 {

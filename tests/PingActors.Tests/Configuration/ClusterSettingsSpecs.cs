@@ -1,4 +1,5 @@
 using PingActors.Node.Configuration;
+using PingActors.Node.Hosting;
 
 namespace PingActors.Tests.Configuration;
 
@@ -11,14 +12,14 @@ public sealed class ClusterSettingsSpecs
         var loaded = ConfigLoader.Load(CommandLine.Parse(["--seed", "127.0.0.1:4051", "--seed", "127.0.0.1:4052", "--port", "4051"]));
         Assert.Equal(["akka.tcp://PingActors@127.0.0.1:4051", "akka.tcp://PingActors@127.0.0.1:4052"], loaded.Config.GetStringList("akka.cluster.seed-nodes"));
         Assert.Equal(4051, loaded.Config.GetInt("akka.remote.dot-netty.tcp.port"));
-        NodeSettings.From(loaded);
+        NodeSetup.From(loaded);
     }
 
     [Fact]
     public void A_localhost_seed_for_a_node_advertising_127_0_0_1_is_refused_naming_the_key()
     {
         var loaded = ConfigLoader.Load(CommandLine.Parse(["--seed", "localhost:4051"]));
-        var error = Assert.Throws<ConfigException>(() => NodeSettings.From(loaded));
+        var error = Assert.Throws<ConfigException>(() => NodeSetup.From(loaded));
         Assert.Contains("akka.cluster.seed-nodes", error.Message);
         Assert.Contains("127.0.0.1", error.Message);
         Assert.Contains("--seed", error.Message);
@@ -28,7 +29,7 @@ public sealed class ClusterSettingsSpecs
     public void Binding_all_interfaces_without_a_public_hostname_is_refused()
     {
         var loaded = ConfigLoader.Load(CommandLine.Parse(["--hostname", "0.0.0.0"]));
-        var error = Assert.Throws<ConfigException>(() => NodeSettings.From(loaded));
+        var error = Assert.Throws<ConfigException>(() => NodeSetup.From(loaded));
         Assert.Contains("akka.remote.dot-netty.tcp.public-hostname", error.Message);
     }
 
@@ -36,7 +37,7 @@ public sealed class ClusterSettingsSpecs
     public void Binding_all_interfaces_with_a_public_hostname_is_accepted()
     {
         var loaded = ConfigLoader.Load(CommandLine.Parse(["--hostname", "0.0.0.0", "--public-hostname", "node1", "--seed", "node1:4053"]));
-        NodeSettings.From(loaded);
+        NodeSetup.From(loaded);
     }
 
     [Theory]
@@ -68,13 +69,13 @@ public sealed class ClusterSettingsSpecs
         var example = Path.Combine(RepositoryRoot(), "hocon", "example-node.conf");
         Environment.SetEnvironmentVariable("PINGACTORS_PUBLIC_HOSTNAME", "gw1.internal");
         var loaded = ConfigLoader.Load(CommandLine.Parse(["--config", example]));
-        var settings = NodeSettings.From(loaded);
-        Assert.Equal(8080, settings.HubListen.Port);
+        var settings = NodeSetup.From(loaded);
+        Assert.Equal(8080, settings.Hub.Listen.Port);
         Assert.Equal("gw1.internal", loaded.Config.GetString("akka.remote.dot-netty.tcp.public-hostname"));
         Assert.Equal(3, loaded.Config.GetStringList("akka.cluster.seed-nodes").Count);
 
         // Its longer drain fits the bounds it sets: the whole shutdown, and the phase a downed node drains in.
-        Assert.Empty(ShutdownBounds.Warnings(loaded, settings));
+        Assert.Empty(settings.ShutdownWarnings(loaded));
     }
 
     private static string RepositoryRoot()

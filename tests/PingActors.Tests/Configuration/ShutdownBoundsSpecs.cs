@@ -1,4 +1,5 @@
 using PingActors.Node.Configuration;
+using PingActors.Node.Hosting;
 
 namespace PingActors.Tests.Configuration;
 
@@ -19,7 +20,7 @@ public sealed class ShutdownBoundsSpecs
         Assert.Equal(2, warnings.Count);
         Assert.Contains("pingactors.shutdown.timeout 15s", warnings[0]);
         Assert.StartsWith("built-in reference.conf", warnings[0]);
-        Assert.Contains("a drain may take 16s (pingactors.shutdown.drain-window 10s + pingactors.hub.outbound.close-timeout 5s + 1s)", warnings[0]);
+        Assert.Contains("a drain may take 16s (pingactors.shutdown.drain-window 10s + pingactors.websocket.outbound.close-timeout 5s + 1s)", warnings[0]);
         Assert.Contains($"{ShutdownBounds.DownedPhaseTimeout} 10s", warnings[1]);
     }
 
@@ -36,6 +37,6 @@ public sealed class ShutdownBoundsSpecs
     private static IReadOnlyList<string> Warnings(params string[] sets)
     {
         var loaded = ConfigLoader.Load(CommandLine.Parse(sets.SelectMany(s => new[] { "--set", s }).ToArray()));
-        return ShutdownBounds.Warnings(loaded, NodeSettings.From(loaded));
+        return NodeSetup.From(loaded).ShutdownWarnings(loaded);
     }
 }

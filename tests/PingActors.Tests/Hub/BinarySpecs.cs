@@ -17,7 +17,7 @@ public sealed class BinarySpecs(NodeFixture fixture) : IClassFixture<NodeFixture
     [InlineData("APPLICATION/Octet-Stream; x=y")]
     public async Task Octet_stream_post_is_a_binary_frame_to_every_subscriber(string contentType)
     {
-        var channel = Channels.Unique("binpost");
+        var channel = ChannelNames.Unique("binpost");
         await using var a = await Node.ConnectAsync(channel);
         await using var b = await Node.ConnectAsync(channel);
 
@@ -35,7 +35,7 @@ public sealed class BinarySpecs(NodeFixture fixture) : IClassFixture<NodeFixture
     [Fact]
     public async Task Text_post_is_a_text_frame()
     {
-        var channel = Channels.Unique("textpost");
+        var channel = ChannelNames.Unique("textpost");
         await using var subscriber = await Node.ConnectAsync(channel);
         await Node.PostAsync(channel, "plain"u8.ToArray(), "text/plain");
         var received = await subscriber.ReceiveAsync();
@@ -46,7 +46,7 @@ public sealed class BinarySpecs(NodeFixture fixture) : IClassFixture<NodeFixture
     [Fact]
     public async Task Binary_websocket_message_is_relayed_as_binary_to_all_including_the_sender()
     {
-        var channel = Channels.Unique("binws");
+        var channel = ChannelNames.Unique("binws");
         await using var sender = await Node.ConnectAsync(channel);
         await using var other = await Node.ConnectAsync(channel);
 
@@ -66,7 +66,7 @@ public sealed class BinarySpecs(NodeFixture fixture) : IClassFixture<NodeFixture
     [Fact]
     public async Task Empty_binary_websocket_message_is_not_broadcast()
     {
-        var channel = Channels.Unique("emptybin");
+        var channel = ChannelNames.Unique("emptybin");
         await using var sender = await Node.ConnectAsync(channel);
         await using var other = await Node.ConnectAsync(channel);
 

@@ -24,7 +24,7 @@ public sealed class ClientsSpecs(NodeFixture fixture) : IClassFixture<NodeFixtur
     public async Task Clients(int n, bool randomPath)
     {
         var random = new Random(n * 7919 + (randomPath ? 1 : 0));
-        var path = randomPath ? Escape(RandomPath(random)) : Channels.Unique("clients");
+        var path = randomPath ? Escape(RandomPath(random)) : ChannelNames.Unique("clients");
         var published = new List<string>();
         var subscribers = new List<Subscriber>();
         try

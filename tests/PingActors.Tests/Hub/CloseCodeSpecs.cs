@@ -15,7 +15,7 @@ public sealed class CloseCodeSpecs(NodeFixture fixture) : IClassFixture<NodeFixt
     [InlineData(4999)]
     public async Task Client_close_code_is_echoed(int code)
     {
-        var channel = Channels.Unique("echo");
+        var channel = ChannelNames.Unique("echo");
         await using var client = await Node.ConnectAsync(channel);
         using var cts = new CancellationTokenSource(WsClient.DefaultTimeout);
         await client.Socket.CloseAsync((WebSocketCloseStatus)code, "client says bye", cts.Token);
@@ -26,7 +26,7 @@ public sealed class CloseCodeSpecs(NodeFixture fixture) : IClassFixture<NodeFixt
     [Fact]
     public async Task Raw_client_close_gets_the_same_code_and_then_the_connection_ends()
     {
-        var channel = Channels.Unique("rawecho");
+        var channel = ChannelNames.Unique("rawecho");
         await using var raw = await RawWebSocket.ConnectAsync(Node.HubUri, channel);
         await raw.SendCloseAsync(4321, "done");
         var close = await raw.ReadUntilCloseAsync();
@@ -38,7 +38,7 @@ public sealed class CloseCodeSpecs(NodeFixture fixture) : IClassFixture<NodeFixt
     [Fact]
     public async Task Other_subscribers_keep_receiving_after_one_closes()
     {
-        var channel = Channels.Unique("gone");
+        var channel = ChannelNames.Unique("gone");
         var leaving = await Node.ConnectAsync(channel);
         await using var staying = await Node.ConnectAsync(channel);
         using (var cts = new CancellationTokenSource(WsClient.DefaultTimeout))
@@ -58,7 +58,7 @@ public sealed class CloseCodeSpecs(NodeFixture fixture) : IClassFixture<NodeFixt
     [MemberData(nameof(ProtocolErrors))]
     public async Task Protocol_error_is_closed_with_1002(string error)
     {
-        var channel = Channels.Unique("protocol");
+        var channel = ChannelNames.Unique("protocol");
         await using var raw = await RawWebSocket.ConnectAsync(Node.HubUri, channel);
         await SendProtocolError(raw, error);
         var close = await raw.ReadUntilCloseAsync();
@@ -70,7 +70,7 @@ public sealed class CloseCodeSpecs(NodeFixture fixture) : IClassFixture<NodeFixt
     [MemberData(nameof(ProtocolErrors))]
     public async Task Protocol_error_ends_the_connection_and_publishes_nothing(string error)
     {
-        var channel = Channels.Unique("protoother");
+        var channel = ChannelNames.Unique("protoother");
         await using var good = await Node.ConnectAsync(channel);
         await using (var raw = await RawWebSocket.ConnectAsync(Node.HubUri, channel))
         {

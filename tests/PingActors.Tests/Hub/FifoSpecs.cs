@@ -17,7 +17,7 @@ public sealed class FifoSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Concurrent_publishers_reach_every_subscriber_in_one_order()
     {
-        var channel = Channels.Unique("fifo");
+        var channel = ChannelNames.Unique("fifo");
         var clients = await Task.WhenAll(Enumerable.Range(0, Subscribers).Select(_ => Node.ConnectAsync(channel)));
         try
         {

@@ -16,7 +16,7 @@ public sealed class HandshakeSpecs(NodeFixture fixture) : IClassFixture<NodeFixt
     [InlineData("14")]
     public async Task Unsupported_version_is_426_naming_version_13(string version)
     {
-        var response = await Upgrade(Channels.Unique("version"), $"Sec-WebSocket-Version: {version}", $"Sec-WebSocket-Key: {GoodKey}");
+        var response = await Upgrade(ChannelNames.Unique("version"), $"Sec-WebSocket-Version: {version}", $"Sec-WebSocket-Key: {GoodKey}");
         Assert.Equal(426, response.Status);
         Assert.Equal("13", response.Header("Sec-WebSocket-Version"));
         Assert.NotEmpty(response.BodyText);
@@ -25,7 +25,7 @@ public sealed class HandshakeSpecs(NodeFixture fixture) : IClassFixture<NodeFixt
     [Fact]
     public async Task Missing_version_is_426()
     {
-        var response = await Upgrade(Channels.Unique("noversion"), $"Sec-WebSocket-Key: {GoodKey}");
+        var response = await Upgrade(ChannelNames.Unique("noversion"), $"Sec-WebSocket-Key: {GoodKey}");
         Assert.Equal(426, response.Status);
         Assert.Equal("13", response.Header("Sec-WebSocket-Version"));
     }
@@ -44,7 +44,7 @@ public sealed class HandshakeSpecs(NodeFixture fixture) : IClassFixture<NodeFixt
             headers.Add($"Sec-WebSocket-Key: {key}");
         }
 
-        var response = await Upgrade(Channels.Unique("key"), [.. headers]);
+        var response = await Upgrade(ChannelNames.Unique("key"), [.. headers]);
         Assert.Equal(400, response.Status);
         Assert.Equal("Error: bad request. Missing or malformed Sec-WebSocket-Key.\n", response.BodyText);
     }
@@ -52,7 +52,7 @@ public sealed class HandshakeSpecs(NodeFixture fixture) : IClassFixture<NodeFixt
     [Fact]
     public async Task Accepted_handshake_is_101_with_the_right_accept_and_no_subprotocol()
     {
-        var channel = Channels.Unique("accept");
+        var channel = ChannelNames.Unique("accept");
         await using var raw = await RawWebSocket.OpenAsync(Node.HubUri);
         await raw.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
             $"GET {channel} HTTP/1.1\r\nHost: {Node.HubUri.Authority}\r\nConnection: keep-alive, Upgrade\r\nUpgrade: WebSocket\r\n" +

@@ -15,7 +15,7 @@ public sealed class IoQueueSpecs
     public async Task A_set_io_queue_count_is_the_transports_and_messages_still_flow(int queues)
     {
         await using var node = await TestNode.StartAsync($"pingactors.hub.io-queues={queues}");
-        var channel = Channels.Unique("ioq");
+        var channel = ChannelNames.Unique("ioq");
         await using var first = await node.ConnectAsync(channel);
         await using var second = await node.ConnectAsync(channel);
         using var response = await node.PostAsync(channel, "through the queues");

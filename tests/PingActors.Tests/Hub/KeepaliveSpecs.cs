@@ -15,7 +15,7 @@ public sealed class KeepaliveSpecs(KeepaliveFixture fixture) : IClassFixture<Kee
     [Fact]
     public async Task Client_that_never_answers_pings_is_dropped()
     {
-        var channel = Channels.Unique("silent");
+        var channel = ChannelNames.Unique("silent");
         await using var silent = await RawWebSocket.ConnectAsync(Node.HubUri, channel);
 
         // Read (without answering) until the server gives up on us.
@@ -30,12 +30,12 @@ public sealed class KeepaliveSpecs(KeepaliveFixture fixture) : IClassFixture<Kee
     [Fact]
     public async Task Client_that_answers_pings_stays_while_a_silent_one_is_dropped()
     {
-        var channel = Channels.Unique("answering");
+        var channel = ChannelNames.Unique("answering");
         await using var answering = await Node.ConnectAsync(channel);
 
         // ClientWebSocket answers pings while a receive is pending.
         var pending = answering.ReceiveAsync(TimeSpan.FromSeconds(60));
-        await using var silent = await RawWebSocket.ConnectAsync(Node.HubUri, Channels.Unique("silent"));
+        await using var silent = await RawWebSocket.ConnectAsync(Node.HubUri, ChannelNames.Unique("silent"));
         await silent.ReadUntilCloseAsync(TimeSpan.FromSeconds(30));
         Assert.True(silent.PingsSeen >= 1, "the server never pinged");
 
@@ -51,7 +51,7 @@ public sealed class KeepaliveSpecs(KeepaliveFixture fixture) : IClassFixture<Kee
     [Fact]
     public async Task Raw_client_that_pongs_stays_connected()
     {
-        var channel = Channels.Unique("pong");
+        var channel = ChannelNames.Unique("pong");
         await using var raw = await RawWebSocket.ConnectAsync(Node.HubUri, channel);
 
         // Answer four pings: at a 1 s interval that is well past interval + timeout.

@@ -33,7 +33,7 @@ public sealed class MessageSizeSpecs(MessageSizeFixture fixture) : IClassFixture
     public async Task WebSocket_message_of_exactly_the_limit_is_delivered_to_all(WebSocketMessageType type)
     {
         var node = fixture.Default;
-        var channel = Channels.Unique("exact");
+        var channel = ChannelNames.Unique("exact");
         await using var sender = await node.ConnectAsync(channel);
         await using var other = await node.ConnectAsync(channel);
         var payload = Payload(DefaultLimit);
@@ -52,7 +52,7 @@ public sealed class MessageSizeSpecs(MessageSizeFixture fixture) : IClassFixture
     public async Task WebSocket_message_one_byte_over_the_limit_is_closed_with_1009_and_a_reason(WebSocketMessageType type)
     {
         var node = fixture.Default;
-        var channel = Channels.Unique("over");
+        var channel = ChannelNames.Unique("over");
         await using var sender = await node.ConnectAsync(channel);
         await using var other = await node.ConnectAsync(channel);
 
@@ -71,7 +71,7 @@ public sealed class MessageSizeSpecs(MessageSizeFixture fixture) : IClassFixture
     public async Task Fragmented_message_of_exactly_the_limit_is_delivered_whole()
     {
         var node = fixture.Default;
-        var channel = Channels.Unique("fragmentsexact");
+        var channel = ChannelNames.Unique("fragmentsexact");
         await using var sender = await node.ConnectAsync(channel);
         using var cts = new CancellationTokenSource(WsClient.DefaultTimeout);
         var payload = Payload(DefaultLimit);
@@ -89,7 +89,7 @@ public sealed class MessageSizeSpecs(MessageSizeFixture fixture) : IClassFixture
     public async Task Fragmented_message_over_the_limit_is_closed_with_1009()
     {
         var node = fixture.Default;
-        var channel = Channels.Unique("fragments");
+        var channel = ChannelNames.Unique("fragments");
         await using var sender = await node.ConnectAsync(channel);
         using var cts = new CancellationTokenSource(WsClient.DefaultTimeout);
         var chunk = Payload(16 * 1024);
@@ -108,7 +108,7 @@ public sealed class MessageSizeSpecs(MessageSizeFixture fixture) : IClassFixture
     public async Task Post_of_exactly_the_limit_is_published()
     {
         var node = fixture.Default;
-        var channel = Channels.Unique("postexact");
+        var channel = ChannelNames.Unique("postexact");
         await using var subscriber = await node.ConnectAsync(channel);
         var payload = Payload(DefaultLimit);
 
@@ -122,7 +122,7 @@ public sealed class MessageSizeSpecs(MessageSizeFixture fixture) : IClassFixture
     public async Task Post_over_the_limit_is_413_and_not_published()
     {
         var node = fixture.Default;
-        var channel = Channels.Unique("postover");
+        var channel = ChannelNames.Unique("postover");
         await using var subscriber = await node.ConnectAsync(channel);
 
         using var response = await node.PostAsync(channel, Payload(DefaultLimit + 1), "text/plain");
@@ -137,7 +137,7 @@ public sealed class MessageSizeSpecs(MessageSizeFixture fixture) : IClassFixture
     public async Task Chunked_post_over_the_limit_is_413()
     {
         var node = fixture.Default;
-        var channel = Channels.Unique("chunked");
+        var channel = ChannelNames.Unique("chunked");
         await using var subscriber = await node.ConnectAsync(channel);
 
         // A stream of unknown length goes out chunked, so the server cannot judge it by Content-Length.
@@ -154,7 +154,7 @@ public sealed class MessageSizeSpecs(MessageSizeFixture fixture) : IClassFixture
     public async Task Lowered_limit_applies_to_websocket_and_post()
     {
         var node = fixture.Lowered;
-        var channel = Channels.Unique("lowered");
+        var channel = ChannelNames.Unique("lowered");
         await using var sender = await node.ConnectAsync(channel);
 
         using (var atLimit = await node.PostAsync(channel, Payload(1024), "text/plain"))

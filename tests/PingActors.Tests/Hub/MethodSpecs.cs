@@ -17,7 +17,7 @@ public sealed class MethodSpecs(NodeFixture fixture) : IClassFixture<NodeFixture
     [InlineData("PATCH")]
     public async Task Other_methods_are_405_with_an_empty_body(string method)
     {
-        var channel = Channels.Unique("method");
+        var channel = ChannelNames.Unique("method");
         using var request = new HttpRequestMessage(new HttpMethod(method), Node.HttpUri(channel));
         if (method is "PUT" or "PATCH")
         {
@@ -33,7 +33,7 @@ public sealed class MethodSpecs(NodeFixture fixture) : IClassFixture<NodeFixture
     [Fact]
     public async Task Put_is_not_published()
     {
-        var channel = Channels.Unique("put");
+        var channel = ChannelNames.Unique("put");
         await using var subscriber = await Node.ConnectAsync(channel);
         using var put = await Node.Http.PutAsync(Node.HttpUri(channel), new StringContent("put"));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
@@ -45,7 +45,7 @@ public sealed class MethodSpecs(NodeFixture fixture) : IClassFixture<NodeFixture
     [Fact]
     public async Task Post_with_upgrade_headers_is_405_and_not_published()
     {
-        var channel = Channels.Unique("postupgrade");
+        var channel = ChannelNames.Unique("postupgrade");
         await using var subscriber = await Node.ConnectAsync(channel);
         var response = await RawHttp.SendAsync(
             Node.HubUri,
@@ -63,7 +63,7 @@ public sealed class MethodSpecs(NodeFixture fixture) : IClassFixture<NodeFixture
     [Fact]
     public async Task Plain_get_is_the_html_page_naming_the_channel()
     {
-        var channel = Channels.Unique("somestring");
+        var channel = ChannelNames.Unique("somestring");
         using var response = await Node.Http.GetAsync(Node.HttpUri(channel));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
@@ -102,7 +102,7 @@ public sealed class HtmlPageOffSpecs(HtmlPageOffFixture fixture) : IClassFixture
     public async Task Plain_get_is_405_and_websockets_and_posts_still_work()
     {
         var node = fixture.Node;
-        var channel = Channels.Unique("nopage");
+        var channel = ChannelNames.Unique("nopage");
         using (var get = await node.Http.GetAsync(node.HttpUri(channel)))
         {
             Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);

@@ -54,7 +54,7 @@ public sealed class OriginSpecs(OriginFixture fixture) : IClassFixture<OriginFix
     {
         var response = await RawHttp.GetAsync(
             fixture.Exact.HubUri,
-            Channels.Unique("forbidden"),
+            ChannelNames.Unique("forbidden"),
             "Connection: Upgrade",
             "Upgrade: websocket",
             "Sec-WebSocket-Version: 13",
@@ -68,7 +68,7 @@ public sealed class OriginSpecs(OriginFixture fixture) : IClassFixture<OriginFix
     [Fact]
     public async Task Post_is_never_origin_checked()
     {
-        var channel = Channels.Unique("postorigin");
+        var channel = ChannelNames.Unique("postorigin");
         await using var subscriber = await fixture.Exact.ConnectAsync(channel);
         using var request = new HttpRequestMessage(HttpMethod.Post, fixture.Exact.HttpUri(channel)) { Content = new StringContent("from evil") };
         request.Headers.Add("Origin", "https://evil.net");
@@ -79,7 +79,7 @@ public sealed class OriginSpecs(OriginFixture fixture) : IClassFixture<OriginFix
 
     private static async Task Check(TestNode node, string? origin, bool allowed)
     {
-        var channel = Channels.Unique("origin");
+        var channel = ChannelNames.Unique("origin");
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         if (origin is not null)

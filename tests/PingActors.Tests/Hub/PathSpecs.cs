@@ -58,7 +58,7 @@ public sealed class PathSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Query_string_is_not_part_of_the_channel()
     {
-        var channel = Channels.Unique("query");
+        var channel = ChannelNames.Unique("query");
         await using var subscriber = await Node.ConnectAsync(channel + "?sub=1");
 
         using var response = await Node.PostAsync(channel + "?x=1", "with query");
@@ -72,7 +72,7 @@ public sealed class PathSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Trailing_slash_is_a_different_channel()
     {
-        var channel = Channels.Unique("slash");
+        var channel = ChannelNames.Unique("slash");
         await using var bare = await Node.ConnectAsync(channel);
         await using var slashed = await Node.ConnectAsync(channel + "/");
 
@@ -101,7 +101,7 @@ public sealed class PathSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Percent_encoded_path_is_the_same_channel_as_its_decoded_form()
     {
-        var channel = Channels.Unique("caf\u00e9");
+        var channel = ChannelNames.Unique("caf\u00e9");
         await using var subscriber = await Node.ConnectAsync(Escape(channel));
         var response = await RawHttp.SendAsync(Node.HubUri, "POST", Escape(channel).Replace("-", "%2D", StringComparison.Ordinal), body: "decoded"u8.ToArray());
         Assert.Equal(200, response.Status);

@@ -13,8 +13,8 @@ public sealed class PublishSpecs(NodeFixture fixture) : IClassFixture<NodeFixtur
     [Fact]
     public async Task Post_reaches_both_subscribers_answers_OK_and_no_other_channel()
     {
-        var channel = Channels.Unique("two");
-        var otherChannel = Channels.Unique("other");
+        var channel = ChannelNames.Unique("two");
+        var otherChannel = ChannelNames.Unique("other");
         await using var a = await Node.ConnectAsync(channel);
         await using var b = await Node.ConnectAsync(channel);
         await using var other = await Node.ConnectAsync(otherChannel);
@@ -35,7 +35,7 @@ public sealed class PublishSpecs(NodeFixture fixture) : IClassFixture<NodeFixtur
     [Fact]
     public async Task Post_without_subscribers_answers_OK_and_is_not_kept_for_later_subscribers()
     {
-        var channel = Channels.Unique("nobody");
+        var channel = ChannelNames.Unique("nobody");
         using var response = await Node.PostAsync(channel, "lost");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("OK\n", await response.Content.ReadAsStringAsync());
@@ -48,7 +48,7 @@ public sealed class PublishSpecs(NodeFixture fixture) : IClassFixture<NodeFixtur
     [Fact]
     public async Task WebSocket_publish_reaches_every_subscriber_including_the_sender_in_one_order()
     {
-        var channel = Channels.Unique("wspub");
+        var channel = ChannelNames.Unique("wspub");
         await using var a = await Node.ConnectAsync(channel);
         await using var b = await Node.ConnectAsync(channel);
         await using var c = await Node.ConnectAsync(channel);
@@ -80,7 +80,7 @@ public sealed class PublishSpecs(NodeFixture fixture) : IClassFixture<NodeFixtur
     [Fact]
     public async Task Empty_WebSocket_message_is_echoed_to_the_sender_only()
     {
-        var channel = Channels.Unique("emptyws");
+        var channel = ChannelNames.Unique("emptyws");
         await using var sender = await Node.ConnectAsync(channel);
         await using var other = await Node.ConnectAsync(channel);
 
@@ -97,7 +97,7 @@ public sealed class PublishSpecs(NodeFixture fixture) : IClassFixture<NodeFixtur
     [Fact]
     public async Task Empty_post_answers_OK_and_is_not_broadcast()
     {
-        var channel = Channels.Unique("emptypost");
+        var channel = ChannelNames.Unique("emptypost");
         await using var subscriber = await Node.ConnectAsync(channel);
 
         using var response = await Node.PostAsync(channel, string.Empty);
@@ -111,7 +111,7 @@ public sealed class PublishSpecs(NodeFixture fixture) : IClassFixture<NodeFixtur
     [Fact]
     public async Task Stats_count_published_and_delivered_messages()
     {
-        var channel = Channels.Unique("stats");
+        var channel = ChannelNames.Unique("stats");
         await using var a = await Node.ConnectAsync(channel);
         await using var b = await Node.ConnectAsync(channel);
         var before = await Node.StatsAsync();

@@ -15,9 +15,9 @@ public sealed class ShutdownSpecs(Xunit.Abstractions.ITestOutputHelper output)
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            var channel = Channels.Unique("shutdown");
+            var channel = ChannelNames.Unique("shutdown");
             await using var a = await node.ConnectAsync(channel);
-            await using var b = await node.ConnectAsync(Channels.Unique("shutdown-other"));
+            await using var b = await node.ConnectAsync(ChannelNames.Unique("shutdown-other"));
             await using var raw = await RawWebSocket.ConnectAsync(node.HubUri, channel);
 
             var closes = new[] { a.ReceiveCloseAsync(TimeSpan.FromSeconds(30)), b.ReceiveCloseAsync(TimeSpan.FromSeconds(30)) };
@@ -60,11 +60,11 @@ public sealed class ShutdownSpecs(Xunit.Abstractions.ITestOutputHelper output)
         var node = await TestNode.StartAsync();
         try
         {
-            var channel = Channels.Unique("draining");
+            var channel = ChannelNames.Unique("draining");
             await using var open = await node.ConnectAsync(channel);
 
             // What the drain service does first on shutdown, without the rest of the shutdown.
-            node.Node.Services.GetRequiredService<PingActors.Node.Hosting.HubRuntime>().Draining = true;
+            node.Node.Services.GetRequiredService<PingActors.Node.WebSockets.NodeSessions>().Draining = true;
 
             var response = await RawHttp.GetAsync(node.HubUri, channel, "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
             Assert.Equal(503, response.Status);

@@ -45,7 +45,7 @@ public sealed class SlowConsumerSpecs(SlowConsumerFixture fixture, Xunit.Abstrac
     public async Task Slow_consumer_is_closed_with_1008_and_counted_while_a_fast_one_gets_everything()
     {
         var node = fixture.Closing;
-        var channel = Channels.Unique("slowclose");
+        var channel = ChannelNames.Unique("slowclose");
         await using var fast = await node.ConnectAsync(channel);
         await using var slow = await RawWebSocket.ConnectAsync(node.HubUri, channel, receiveBufferSize: 4096);
         var before = await node.StatsAsync();
@@ -71,7 +71,7 @@ public sealed class SlowConsumerSpecs(SlowConsumerFixture fixture, Xunit.Abstrac
     public async Task Drop_oldest_keeps_the_slow_consumer_connected_and_counts_dropped_messages()
     {
         var node = fixture.DropOldest;
-        var channel = Channels.Unique("slowdrop");
+        var channel = ChannelNames.Unique("slowdrop");
         await using var fast = await node.ConnectAsync(channel);
         await using var slow = await RawWebSocket.ConnectAsync(node.HubUri, channel, receiveBufferSize: 4096);
         var before = await node.StatsAsync();

@@ -20,7 +20,7 @@ public sealed class UnsubscribedReplaySpecs
         var body = new byte[1024];
         for (var i = 0; i < 5; i++)
         {
-            using var response = await node.PostAsync(Channels.Unique("nobody"), body);
+            using var response = await node.PostAsync(ChannelNames.Unique("nobody"), body);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
@@ -29,7 +29,7 @@ public sealed class UnsubscribedReplaySpecs
         Assert.Equal(2048, stats.GetProperty("replay_unsubscribed_bytes").GetInt64());
 
         // The budget is spent, and publishing to a new channel still reaches whoever subscribes.
-        var channel = Channels.Unique("later");
+        var channel = ChannelNames.Unique("later");
         await using var subscriber = await node.ConnectAsync(channel);
         using (var response = await node.PostAsync(channel, "after the flood"))
         {

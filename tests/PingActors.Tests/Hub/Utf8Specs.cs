@@ -17,7 +17,7 @@ public sealed class Utf8Specs(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Invalid_utf8_in_a_text_frame_is_closed_with_1007_and_a_reason()
     {
-        var channel = Channels.Unique("badtext");
+        var channel = ChannelNames.Unique("badtext");
         await using var sender = await Node.ConnectAsync(channel);
         await using var other = await Node.ConnectAsync(channel);
 
@@ -35,7 +35,7 @@ public sealed class Utf8Specs(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Invalid_utf8_split_over_fragments_is_closed_with_1007()
     {
-        var channel = Channels.Unique("badfragments");
+        var channel = ChannelNames.Unique("badfragments");
         await using var raw = await RawWebSocket.ConnectAsync(Node.HubUri, channel);
 
         // A two-byte sequence cut in the middle is fine; a continuation that does not complete it is not.
@@ -49,7 +49,7 @@ public sealed class Utf8Specs(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Invalid_utf8_text_frame_ends_the_connection_and_is_not_published()
     {
-        var channel = Channels.Unique("badtextother");
+        var channel = ChannelNames.Unique("badtextother");
         await using var other = await Node.ConnectAsync(channel);
         await using (var raw = await RawWebSocket.ConnectAsync(Node.HubUri, channel))
         {
@@ -70,7 +70,7 @@ public sealed class Utf8Specs(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Valid_utf8_split_inside_a_character_over_fragments_is_delivered()
     {
-        var channel = Channels.Unique("goodfragments");
+        var channel = ChannelNames.Unique("goodfragments");
         await using var raw = await RawWebSocket.ConnectAsync(Node.HubUri, channel);
         await raw.SendFrameAsync(RawFrame.Text, [(byte)'a', 0xC3], fin: false);
         await raw.SendFrameAsync(RawFrame.Continuation, [0xA9], fin: true);
@@ -82,7 +82,7 @@ public sealed class Utf8Specs(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Multibyte_text_passes_unchanged()
     {
-        var channel = Channels.Unique("multibyte");
+        var channel = ChannelNames.Unique("multibyte");
         await using var subscriber = await Node.ConnectAsync(channel);
         const string text = "h\u00e9llo \u4e16\u754c \U0001F600";
         await Node.PostAsync(channel, text);
@@ -97,7 +97,7 @@ public sealed class Utf8Specs(NodeFixture fixture) : IClassFixture<NodeFixture>
     [InlineData("application/json")]
     public async Task Invalid_utf8_post_body_is_400_with_a_reason_and_not_published(string contentType)
     {
-        var channel = Channels.Unique("badpost");
+        var channel = ChannelNames.Unique("badpost");
         await using var subscriber = await Node.ConnectAsync(channel);
 
         using var response = await Node.PostAsync(channel, InvalidUtf8, contentType);
@@ -111,7 +111,7 @@ public sealed class Utf8Specs(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Invalid_utf8_post_body_without_content_type_is_400()
     {
-        var channel = Channels.Unique("badpostnotype");
+        var channel = ChannelNames.Unique("badpostnotype");
         using var content = new ByteArrayContent(InvalidUtf8);
         using var response = await Node.Http.PostAsync(Node.HttpUri(channel), content);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

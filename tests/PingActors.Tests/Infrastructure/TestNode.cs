@@ -33,7 +33,7 @@ public sealed class TestNode : IAsyncDisposable
         }
 
         var config = ConfigLoader.Load(CommandLine.Parse(args));
-        var node = PingActorsNode.Create(config, NodeSettings.From(config));
+        var node = PingActorsNode.Create(config, NodeSetup.From(config));
         await node.StartAsync();
         return new TestNode(node);
     }

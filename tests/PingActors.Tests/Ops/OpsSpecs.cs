@@ -28,7 +28,7 @@ public sealed class OpsSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Stats_count_connections_channels_and_messages()
     {
-        var channel = Channels.Unique("stats");
+        var channel = ChannelNames.Unique("stats");
         var before = await Node.StatsAsync();
         await using var a = await Node.ConnectAsync(channel);
         await using var b = await Node.ConnectAsync(channel);
@@ -71,7 +71,7 @@ public sealed class OpsSpecs(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Metrics_are_prometheus_text_and_move_with_the_traffic()
     {
-        var channel = Channels.Unique("metrics");
+        var channel = ChannelNames.Unique("metrics");
         var before = Sample(await MetricsAsync(), "pingactors_messages_delivered_total");
         await using var client = await Node.ConnectAsync(channel);
         using (await Node.PostAsync(channel, "m"))

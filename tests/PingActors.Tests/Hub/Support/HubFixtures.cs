@@ -2,7 +2,7 @@ using PingActors.Tests.Infrastructure;
 
 namespace PingActors.Tests.Hub.Support;
 
-/// <summary>One node shared by the tests of a class; tests use <see cref="Channels.Unique"/> so they never meet.</summary>
+/// <summary>One node shared by the tests of a class; tests use <see cref="ChannelNames.Unique"/> so they never meet.</summary>
 public class NodeFixture : IAsyncLifetime
 {
     private readonly string[] _sets;
@@ -27,7 +27,7 @@ public class NodeFixture : IAsyncLifetime
     }
 }
 
-public static class Channels
+public static class ChannelNames
 {
     private static int _next;
 

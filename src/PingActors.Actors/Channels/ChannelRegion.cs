@@ -1,9 +1,0 @@
-namespace PingActors.Actors.Channels;
-
-/// <summary>Registry key for the channel shard region.</summary>
-public sealed class ChannelRegion
-{
-    private ChannelRegion()
-    {
-    }
-}

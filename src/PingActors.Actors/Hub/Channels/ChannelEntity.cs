@@ -1,0 +1,188 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using PingActors.Actors.Sessions;
+
+namespace PingActors.Actors.Hub.Channels;
+
+/// <summary>
+/// The sharded channel: it numbers every message and sends it once to each subscribing node-local
+/// channel (<see cref="LocalChannel"/>), which fans it out to that node's sockets. It keeps the newest
+/// messages in a bounded <see cref="ReplayBuffer"/> for nodes that resume after a hand-off or a crash,
+/// and stops when its last node-local subscriber is gone.
+/// </summary>
+public sealed class ChannelEntity : ReceiveActor
+{
+    private readonly string _channel;
+    private readonly HubMetrics _metrics;
+    private readonly HashSet<IActorRef> _subscribers = [];
+    private readonly ReplayBuffer _replay;
+    private readonly UnsubscribedReplay _unsubscribedReplay = UnsubscribedReplay.For(Context.System);
+    private readonly long _unsubscribedReplayLimit;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    // Distinguishes this incarnation from earlier ones of the same channel, so sequence numbers are
+    // never compared across a restart of the entity.
+    private readonly long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
+    private long _seq;
+    private bool _passivating;
+
+    // The bytes of _replay counted in the node's UnsubscribedReplay: all of it while this channel has no
+    // subscriber, nothing once it has one.
+    private long _counted;
+
+    public ChannelEntity(string channel, HubSettings settings, HubMetrics metrics)
+    {
+        _channel = channel;
+        _metrics = metrics;
+        _replay = new ReplayBuffer(settings.ReplayMaxMessages, settings.ReplayMaxBytes);
+        _unsubscribedReplayLimit = settings.ReplayUnsubscribedMaxBytes;
+        SetReceiveTimeout(settings.ChannelIdleTimeout);
+
+        Receive<Subscribe>(OnSubscribe);
+        Receive<Publish>(OnPublish);
+        Receive<Terminated>(t => RemoveSubscriber(t.ActorRef));
+        Receive<ReceiveTimeout>(_ => PassivateIfIdle());
+        Receive<StopChannel>(_ => OnStop());
+    }
+
+    public static Props PropsFor(string channel, HubSettings settings, HubMetrics metrics) =>
+        Props.Create(() => new ChannelEntity(channel, settings, metrics));
+
+    protected override void PreStart() => _metrics.ChannelEntities.Inc();
+
+    protected override void PostStop()
+    {
+        _metrics.ChannelEntities.Dec();
+        Uncount();
+    }
+
+    private void OnSubscribe(Subscribe s)
+    {
+        if (_passivating)
+        {
+            // The shard already buffers new messages for the next incarnation; anything we confirmed now
+            // would be lost with this one. Send the subscriber there instead.
+            s.Subscriber.Tell(new Resubscribe(_channel));
+            return;
+        }
+
+        if (_subscribers.Add(s.Subscriber))
+        {
+            Context.Watch(s.Subscriber);
+            SetReceiveTimeout(null);
+
+            // A subscribed channel's replay is bounded per channel only, as its traffic is bounded by
+            // its subscribers' sockets.
+            Uncount();
+        }
+
+        if (s.ResumeIncarnation == 0)
+        {
+            s.Subscriber.Tell(new Subscribed(_channel, _incarnation, _seq));
+            return;
+        }
+
+        // A resuming node has seen nothing of this incarnation unless it names it.
+        var after = s.ResumeIncarnation == _incarnation ? s.ResumeAfterSeq : 0;
+        if (_replay.TryGetAfter(after, out var missed))
+        {
+            s.Subscriber.Tell(new Subscribed(_channel, _incarnation, after));
+            foreach (var message in missed)
+            {
+                s.Subscriber.Tell(message);
+            }
+        }
+        else
+        {
+            _log.Warning("Channel {0}: a node resumed after seq {1} but the replay buffer no longer has it", _channel, after);
+            s.Subscriber.Tell(new Subscribed(_channel, _incarnation, _seq, Gap: true));
+        }
+    }
+
+    private void OnPublish(Publish p)
+    {
+        var seq = ++_seq;
+        var message = new ChannelMessage(_channel, _incarnation, seq, p.Payload);
+        Keep(message);
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Tell(message, ActorRefs.NoSender);
+        }
+
+        if (!Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters))
+        {
+            Sender.Tell(new Published(_channel, _incarnation, seq, _subscribers.Count));
+        }
+    }
+
+    private void Keep(ChannelMessage message)
+    {
+        if (_subscribers.Count > 0)
+        {
+            _replay.Add(message);
+            return;
+        }
+
+        if (!_unsubscribedReplay.TryTake(message.Payload.Length, _unsubscribedReplayLimit))
+        {
+            // A node resuming from before this message is told of the gap (its sockets are closed with
+            // 1012) instead of the node holding without bound what nobody may ever ask for.
+            _replay.Skip(message);
+            Uncount();
+            return;
+        }
+
+        _counted += message.Payload.Length;
+        _replay.Add(message);
+        if (_counted > _replay.Bytes)
+        {
+            // The per-channel bounds evicted older messages.
+            _unsubscribedReplay.Release(_counted - _replay.Bytes);
+            _counted = _replay.Bytes;
+        }
+    }
+
+    private void Uncount()
+    {
+        if (_counted > 0)
+        {
+            _unsubscribedReplay.Release(_counted);
+            _counted = 0;
+        }
+    }
+
+    private void RemoveSubscriber(IActorRef subscriber)
+    {
+        if (_subscribers.Remove(subscriber) && _subscribers.Count == 0)
+        {
+            PassivateIfIdle();
+        }
+    }
+
+    private void PassivateIfIdle()
+    {
+        if (_subscribers.Count > 0 || _passivating)
+        {
+            return;
+        }
+
+        _passivating = true;
+        SetReceiveTimeout(null);
+        Context.Parent.Tell(new Passivate(StopChannel.Instance));
+    }
+
+    private void OnStop()
+    {
+        // On passivation the set is empty. On hand-off (rebalance, node leaving) it is not: the
+        // subscribers must find the next incarnation themselves. Resubscribe follows every message this
+        // incarnation sent them, so they know they have all of it.
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Tell(new Resubscribe(_channel));
+        }
+
+        _log.Debug("Channel {0} stopping ({1} subscribers, last seq {2})", _channel, _subscribers.Count, _seq);
+        Context.Stop(Self);
+    }
+}

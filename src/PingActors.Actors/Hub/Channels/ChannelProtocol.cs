@@ -1,0 +1,51 @@
+using Akka.Actor;
+using PingActors.Actors.Hub.Dispatch;
+using PingActors.Actors.Sessions;
+
+namespace PingActors.Actors.Hub.Channels;
+
+/// <summary>Every message addressed to a sharded channel entity names its channel (the entity id).</summary>
+public interface IChannelCommand
+{
+    string Channel { get; }
+}
+
+/// <summary>Marker for messages that may cross nodes (bound to <c>ChannelProtocolSerializer</c> in hocon/reference.conf).</summary>
+public interface IChannelWireMessage;
+
+/// <summary>
+/// A node-local channel asks the entity for the channel's messages. Answered with <see cref="Subscribed"/>
+/// or <see cref="Resubscribe"/>. A subscriber that lost its incarnation (hand-off, crash, a detected gap)
+/// resumes: it names the incarnation and the last sequence number it delivered, and the entity replays
+/// what it still buffers after that. <paramref name="ResumeIncarnation"/> 0 is a fresh subscription: no replay.
+/// </summary>
+public sealed record Subscribe(string Channel, IActorRef Subscriber, long ResumeIncarnation = 0, long ResumeAfterSeq = 0) : IChannelCommand, IChannelWireMessage;
+
+/// <summary>Publish one message. The entity answers the sender with <see cref="Published"/> unless it is NoSender.</summary>
+public sealed record Publish(string Channel, Payload Payload) : IChannelCommand, IChannelWireMessage;
+
+/// <summary>
+/// The subscription is live: every message numbered after <paramref name="LastSeq"/> follows (for a resumed
+/// subscription, preceded by the replay). <paramref name="Gap"/>: the replay could not cover everything the
+/// subscriber may have missed.
+/// </summary>
+public sealed record Subscribed(string Channel, long Incarnation, long LastSeq, bool Gap = false) : IChannelWireMessage;
+
+/// <summary>The message was sequenced as <paramref name="Seq"/> and sent to <paramref name="Nodes"/> node-local channels.</summary>
+public sealed record Published(string Channel, long Incarnation, long Seq, int Nodes) : IChannelWireMessage;
+
+/// <summary>One sequenced message of a channel, sent once to each subscribing node.</summary>
+public sealed record ChannelMessage(string Channel, long Incarnation, long Seq, Payload Payload) : IChannelWireMessage, IFanOutMessage;
+
+/// <summary>This incarnation is stopping: subscribe again (sharding routes it to the next incarnation).</summary>
+public sealed record Resubscribe(string Channel) : IChannelWireMessage;
+
+/// <summary>Sent by the shard to stop the entity on passivation and on hand-off (instead of PoisonPill, so it can tell subscribers).</summary>
+public sealed class StopChannel : IChannelWireMessage
+{
+    public static readonly StopChannel Instance = new();
+
+    private StopChannel()
+    {
+    }
+}

@@ -1,0 +1,30 @@
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using PingActors.Actors.Sessions;
+using PingActors.Actors.Sessions.Streams;
+
+namespace PingActors.Actors.Hub;
+
+/// <summary>Everything a hub session needs from its node.</summary>
+public sealed record HubContext(IActorRef LocalChannels, IActorRef ChannelRegion, HubSettings Settings, HubMetrics Metrics, SessionContext Session)
+{
+    /// <summary>
+    /// The hub's session core: each socket's stream is its outbox (deliveries from the channel, bounded, with
+    /// the overflow policy) → the WebSocket → the session actor.
+    /// </summary>
+    public static HubContext Start(IActorRef localChannels, IActorRef channelRegion, HubSettings settings, HubMetrics metrics, ActorMaterializer materializer)
+    {
+        var sessions = settings.Session;
+        var graph = Source.FromGraph(new OutboxSource(sessions, metrics.Session))
+            .Via(new WebSocketFlow(sessions))
+            .To(new ActorAckSink());
+        return new HubContext(localChannels, channelRegion, settings, metrics, SessionContext.Start(sessions, metrics.Session, graph, materializer));
+    }
+}
+
+/// <summary>A WebSocket request to subscribe to <paramref name="Channel"/>.</summary>
+public sealed record HubSessionRequest(string Channel, HubContext Hub) : ISessionRequest
+{
+    public SessionContext Session => Hub.Session;
+}

@@ -1,0 +1,54 @@
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace PingActors.Node.WebSockets;
+
+/// <summary>
+/// Completes a WebSocket handshake that <see cref="Handshake"/> has validated: answers 101 and wraps the
+/// upgraded stream in .NET's WebSocket. Done here rather than by ASP.NET's WebSocket middleware so the
+/// stream can be wrapped (<see cref="CloseReasonStream"/>). No subprotocol is selected and no compression
+/// is offered, as in Pinghub.
+/// </summary>
+public static class WebSocketUpgrade
+{
+    private const string Rfc6455Guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+    public static bool IsUpgradable(HttpContext context) =>
+        context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true;
+
+    public static async Task<(WebSocket Socket, CloseReasonStream Transport)> AcceptAsync(HttpContext context, TimeSpan keepAliveInterval, TimeSpan keepAliveTimeout)
+    {
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>() ?? throw new InvalidOperationException("not an upgradable request");
+        var key = context.Request.Headers.SecWebSocketKey.ToString().Trim();
+        context.Response.Headers.Connection = "Upgrade";
+        context.Response.Headers.Upgrade = "websocket";
+        context.Response.Headers.SecWebSocketAccept = AcceptKey(key);
+        Stream stream;
+        try
+        {
+            stream = await upgrade.UpgradeAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Kestrel refuses the upgrade at pingactors.hub.max-connections; the handler answers 503.
+            context.Response.Headers.Remove("Connection");
+            context.Response.Headers.Remove("Upgrade");
+            context.Response.Headers.Remove("Sec-WebSocket-Accept");
+            throw;
+        }
+
+        var transport = new CloseReasonStream(stream, context);
+        var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions
+        {
+            IsServer = true,
+            KeepAliveInterval = keepAliveInterval,
+            KeepAliveTimeout = keepAliveTimeout,
+        });
+        return (socket, transport);
+    }
+
+    internal static string AcceptKey(string key) =>
+        Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + Rfc6455Guid)));
+}
