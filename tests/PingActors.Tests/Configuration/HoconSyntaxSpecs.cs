@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Akka.Configuration.Hocon;
 using PingActors.Node.Configuration;
 
 namespace PingActors.Tests.Configuration;
@@ -19,21 +20,35 @@ public sealed class HoconSyntaxSpecs
         Assert.Equal(text, HoconSyntax.Prepare(text, Lookup));
     }
 
+    // With nothing to substitute the check must hand Akka the very text, and Akka must read what it says:
+    // a check that mangled valid HOCON would otherwise pass here unnoticed.
     [Theory]
-    [InlineData("a = 1\nb : 2\nc { d = 3 }\ne.f.g = \"x\"")]
-    [InlineData("{\n  a = 1\n}\n")]
-    [InlineData("a = [1, 2,\n  3\n]\nb = [{ c = 1 }, { c = 2 }]")]
-    [InlineData("a = 5 s # comment\nb = 1 // another\n// only a comment")]
-    [InlineData("akka.actor.serialization-bindings { \"System.Object\" = hyperion }")]
-    [InlineData("a { b = 1, c = 2 }")]
-    [InlineData("a = \"\"\"multi\nline\"\"\"\nb = 1")]
-    [InlineData("a = x\nb = ${a}")]
-    [InlineData("a += 1")]
-    [InlineData("")]
-    public void Valid_hocon_passes(string text)
+    [InlineData("a = 1\nb : 2\nc { d = 3 }\ne.f.g = \"x\"", "{a=1,b=2,c={d=3},e={f={g=x}}}")]
+    [InlineData("{\n  a = 1\n}\n", "{a=1}")]
+    [InlineData("a = [1, 2,\n  3\n]\nb = [{ c = 1 }, { c = 2 }]", "{a=[1,2,3],b=[{c=1},{c=2}]}")]
+    [InlineData("a = 5 s # comment\nb = 1 // another\n// only a comment", "{a=5 s,b=1}")]
+    [InlineData("akka.actor.serialization-bindings { \"System.Object\" = hyperion }", "{akka={actor={serialization-bindings={System.Object=hyperion}}}}")]
+    [InlineData("a { b = 1, c = 2 }", "{a={b=1,c=2}}")]
+    [InlineData("a = \"\"\"multi\nline\"\"\"\nb = 1", "{a=multi\nline,b=1}")]
+    [InlineData("a = x\nb = ${a}", "{a=x,b=x}")]
+    [InlineData("", "{}")]
+    public void Valid_hocon_passes_unchanged_and_parses_to_what_it_says(string text, string expected)
     {
-        HoconSyntax.Prepare(text, Lookup);
-        ConfigurationFactory.ParseString(HoconSyntax.Prepare(text, Lookup));
+        var prepared = HoconSyntax.Prepare(text, Lookup);
+
+        Assert.Equal(text, prepared);
+        Assert.Equal(expected, Render(ConfigurationFactory.ParseString(prepared).Root));
+    }
+
+    [Fact]
+    public void Plus_equals_passes_the_check_but_akka_reads_it_as_a_key_ending_in_a_plus()
+    {
+        // Akka 1.5's parser has no "+=": the list is not extended and a key "a +" appears instead, with no
+        // error. Written down here so that a check refusing "+=" (as it should) has to change this test.
+        var config = Parse("a = [0]\na += 1");
+
+        Assert.Equal(["0"], config.GetStringList("a"));
+        Assert.Equal("{a=[0],a +=1}", Render(config.Root));
     }
 
     [Theory]
@@ -97,6 +112,17 @@ public sealed class HoconSyntaxSpecs
     }
 
     private static string? Lookup(string name) => Env.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>A value as <c>{key=value,...}</c>, <c>[a,b]</c> or its string, keys in the order Akka keeps them.</summary>
+    private static string Render(HoconValue value)
+    {
+        if (value.IsObject())
+        {
+            return "{" + string.Join(",", value.GetObject().Items.Select(kv => kv.Key + "=" + Render(kv.Value))) + "}";
+        }
+
+        return value.IsArray() ? "[" + string.Join(",", value.GetArray().Select(Render)) + "]" : value.GetString();
+    }
 
     private static Config Parse(string text) => ConfigurationFactory.ParseString(HoconSyntax.Prepare(text, Lookup));
 }
