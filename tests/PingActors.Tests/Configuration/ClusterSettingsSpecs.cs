@@ -12,7 +12,11 @@ public sealed class ClusterSettingsSpecs
         var loaded = ConfigLoader.Load(CommandLine.Parse(["--seed", "127.0.0.1:4051", "--seed", "127.0.0.1:4052", "--port", "4051"]));
         Assert.Equal(["akka.tcp://PingActors@127.0.0.1:4051", "akka.tcp://PingActors@127.0.0.1:4052"], loaded.Config.GetStringList("akka.cluster.seed-nodes"));
         Assert.Equal(4051, loaded.Config.GetInt("akka.remote.dot-netty.tcp.port"));
-        NodeSetup.From(loaded);
+
+        // Seeds spelled as this node advertises itself (127.0.0.1) pass the start-up check, and the
+        // node's own listeners are untouched by the cluster options.
+        var setup = NodeSetup.From(loaded);
+        Assert.Equal(["hub 127.0.0.1:8080", "ops 127.0.0.1:8089"], setup.Listeners.Select(l => $"{l.Name} {l.Address}"));
     }
 
     [Fact]
@@ -37,7 +41,15 @@ public sealed class ClusterSettingsSpecs
     public void Binding_all_interfaces_with_a_public_hostname_is_accepted()
     {
         var loaded = ConfigLoader.Load(CommandLine.Parse(["--hostname", "0.0.0.0", "--public-hostname", "node1", "--seed", "node1:4053"]));
-        NodeSetup.From(loaded);
+
+        var setup = NodeSetup.From(loaded);
+
+        Assert.Equal("0.0.0.0", loaded.Config.GetString("akka.remote.dot-netty.tcp.hostname"));
+        Assert.Equal("node1", loaded.Config.GetString("akka.remote.dot-netty.tcp.public-hostname"));
+        Assert.Equal(["akka.tcp://PingActors@node1:4053"], loaded.Config.GetStringList("akka.cluster.seed-nodes"));
+
+        // Remoting on all interfaces says nothing about the node's own listeners: they stay on loopback.
+        Assert.Equal(["hub 127.0.0.1:8080", "ops 127.0.0.1:8089"], setup.Listeners.Select(l => $"{l.Name} {l.Address}"));
     }
 
     [Theory]
