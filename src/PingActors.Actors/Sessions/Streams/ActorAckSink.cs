@@ -26,7 +26,7 @@ public sealed class ActorAckSink : GraphStage<SinkShape<Payload>>
     {
         private readonly ActorAckSink _stage;
         private readonly IActorRef _owner;
-        private readonly Action _ack;
+        private Action? _ack;
         private bool _told;
 
         public Logic(ActorAckSink stage, IActorRef owner)
@@ -34,13 +34,13 @@ public sealed class ActorAckSink : GraphStage<SinkShape<Payload>>
         {
             _stage = stage;
             _owner = owner;
-            _ack = GetAsyncCallback(() => Pull(stage.In));
             SetHandler(stage.In, this);
         }
 
         public override void PreStart() => Pull(_stage.In);
 
-        public override void OnPush() => _owner.Tell(new InboundMessage(Grab(_stage.In), _ack), ActorRefs.NoSender);
+        // The ack callback is made with the first message: most sockets of a hub never send one.
+        public override void OnPush() => _owner.Tell(new InboundMessage(Grab(_stage.In), _ack ??= GetAsyncCallback(() => Pull(_stage.In))), ActorRefs.NoSender);
 
         public override void OnUpstreamFinish()
         {
