@@ -43,7 +43,7 @@ public static class WebSocketUpgrade
         var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions
         {
             IsServer = true,
-            KeepAliveInterval = keepAliveInterval,
+            KeepAliveInterval = KeepAlivePlan.DotNetInterval(keepAliveInterval, keepAliveTimeout),
             KeepAliveTimeout = keepAliveTimeout,
         });
         return (socket, transport);
