@@ -1,25 +1,28 @@
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using PingActors.Actors.Hub.Dispatch;
 using PingActors.Actors.Sessions;
 using PingActors.Actors.Sessions.Streams;
 
 namespace PingActors.Actors.Hub;
 
 /// <summary>Everything a hub session needs from its node.</summary>
-public sealed record HubContext(IActorRef LocalChannels, IActorRef ChannelRegion, HubSettings Settings, HubMetrics Metrics, SessionContext Session)
+/// <param name="Backlog">What waits for the node's channel threads: publishers, POST or WebSocket, are paced by it.</param>
+public sealed record HubContext(IActorRef LocalChannels, IActorRef ChannelRegion, HubSettings Settings, HubMetrics Metrics, FanoutBacklog Backlog, SessionContext Session)
 {
     /// <summary>
     /// The hub's session core: each socket's stream is its outbox (deliveries from the channel, bounded, with
     /// the overflow policy) → the WebSocket → the session actor.
     /// </summary>
-    public static HubContext Start(IActorRef localChannels, IActorRef channelRegion, HubSettings settings, HubMetrics metrics, ActorMaterializer materializer)
+    public static HubContext Start(IActorRef localChannels, IActorRef channelRegion, HubSettings settings, HubMetrics metrics, ActorSystem system)
     {
         var sessions = settings.Session;
         var graph = Source.FromGraph(new OutboxSource(sessions, metrics.Session))
             .Via(new WebSocketFlow(sessions))
             .To(new ActorAckSink());
-        return new HubContext(localChannels, channelRegion, settings, metrics, SessionContext.Start(sessions, metrics.Session, graph, materializer));
+        var session = SessionContext.Start(sessions, metrics.Session, graph, system.Materializer());
+        return new HubContext(localChannels, channelRegion, settings, metrics, FanoutBacklog.For(system), session);
     }
 }
 

@@ -46,14 +46,34 @@ public sealed class HubSessionActor : SessionActor<HubSessionRequest>
         {
             // An empty message is a keepalive: echoed to the sender only, never published (as Pinghub).
             Send(payload);
-        }
-        else
-        {
-            Hub.Metrics.PublishWebSocket.Inc();
-            Hub.ChannelRegion.Tell(new Publish(Channel, payload), ActorRefs.NoSender);
+            message.Ack();
+            return;
         }
 
-        message.Ack();
+        Hub.Metrics.PublishWebSocket.Inc();
+        Hub.ChannelRegion.Tell(new Publish(Channel, payload), ActorRefs.NoSender);
+
+        // Paced as a POST publisher is (pingactors.hub.publish-backlog): while the node's fan-out is that far
+        // behind, the client's next message is not read, so a burst slows its sender through TCP instead of
+        // overflowing the readers' queues. After publish-timeout it is read anyway, as a POST is answered.
+        var limit = Hub.Settings.PublishBacklog;
+        if (limit == 0 || Hub.Backlog.Queued < limit)
+        {
+            message.Ack();
+            return;
+        }
+
+        var ack = message.Ack;
+        Hub.Backlog.WhenBelowAsync(limit).WaitAsync(Hub.Settings.PublishTimeout).ContinueWith(
+            static (waited, state) =>
+            {
+                _ = waited.Exception; // a timeout is expected under a flood; the message is read all the same
+                ((Action)state!).Invoke();
+            },
+            ack,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     protected override bool OnSessionMessage(object message)

@@ -15,7 +15,7 @@ public sealed class HubRuntime(ActorRegistry registry, ActorSystem system, HubFe
         registry.Get<ChannelRegion>(),
         settings.Settings,
         metrics,
-        system.Materializer()));
+        system));
 
     /// <summary>What every hub session gets: the channels, the settings, the stream hosts (started on first use).</summary>
     public HubContext Context => _context.Value;

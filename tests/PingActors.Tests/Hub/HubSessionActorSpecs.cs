@@ -43,7 +43,7 @@ public sealed class HubSessionActorSpecs : TestKit, IAsyncLifetime
     {
         _localChannels = CreateTestProbe();
         _region = CreateTestProbe();
-        _context = HubContext.Start(_localChannels.Ref, _region.Ref, _settings with { Session = _settings.Session with { StreamHosts = 1 } }, _metrics, Sys.Materializer());
+        _context = HubContext.Start(_localChannels.Ref, _region.Ref, _settings with { Session = _settings.Session with { StreamHosts = 1 } }, _metrics, Sys);
     }
 
     public Task InitializeAsync()
