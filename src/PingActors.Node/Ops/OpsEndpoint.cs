@@ -6,6 +6,7 @@ using Akka.Cluster.Sharding;
 using Prometheus;
 using PingActors.Actors.Hub;
 using PingActors.Node.Hub;
+using PingActors.Node.WebSockets;
 
 namespace PingActors.Node.Ops;
 
@@ -50,9 +51,22 @@ public sealed class OpsEndpoint
         });
     }
 
+    private static readonly HashSet<string> Paths = new(StringComparer.Ordinal) { "/ping", "/stats", "/cluster", "/metrics" };
+
     public async Task HandleAsync(HttpContext context)
     {
-        switch (context.Request.Path.Value)
+        // Every path here is read-only: a POST or DELETE that answered 200 would let a client believe it had
+        // changed something. HEAD is GET without the body (Kestrel drops it), so it is allowed too.
+        var path = context.Request.Path.Value ?? "/";
+        var method = context.Request.Method;
+        if (Paths.Contains(path) && !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+        {
+            context.Response.Headers.Allow = "GET, HEAD";
+            await HttpAnswers.WriteText(context, StatusCodes.Status405MethodNotAllowed, $"Error: method not allowed. {path} answers GET and HEAD only.\n");
+            return;
+        }
+
+        switch (path)
         {
             case "/ping":
                 context.Response.ContentType = "application/json; charset=utf-8";
