@@ -14,6 +14,14 @@ public static class Handshake
 
     public static HandshakeRejection? Validate(HttpRequest request, OriginPolicy origins)
     {
+        // RFC 6455 4.1 requires HTTP/1.1 or later, and HTTP/1.0 has no Upgrade mechanism (RFC 9110 7.8), yet
+        // Kestrel marks such a request upgradable. Checked first: a version answer (426) would invite a retry
+        // that cannot succeed over HTTP/1.0 either.
+        if (HttpProtocol.IsHttp10(request.Protocol))
+        {
+            return new HandshakeRejection(StatusCodes.Status400BadRequest, "Error: bad request. WebSocket requires HTTP/1.1 or later.\n", []);
+        }
+
         if (request.Headers.SecWebSocketVersion.ToString() != "13")
         {
             return new HandshakeRejection(StatusCodes.Status426UpgradeRequired, "Error: unsupported WebSocket version; this server speaks version 13.\n", [new("Sec-WebSocket-Version", "13")]);
