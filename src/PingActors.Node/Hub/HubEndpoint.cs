@@ -55,11 +55,10 @@ public sealed class HubEndpoint(HubFeatureSettings settings, HubRuntime runtime,
 
     private async Task PublishAsync(HttpContext context, string channel)
     {
-        var limit = settings.Settings.Session.MaxMessageSize;
-        var body = await RequestBody.ReadAsync(context.Request, limit, context.RequestAborted);
-        if (body is null)
+        var read = await RequestBody.ReadAsync(context.Request, settings.Settings.Session.MaxMessageSize, context.RequestAborted);
+        if (read.Bytes is not { } body)
         {
-            await HttpAnswers.WriteText(context, StatusCodes.Status413PayloadTooLarge, $"Error: message too large. The limit is {limit} bytes.\n");
+            await HttpAnswers.WriteText(context, read.Status, read.Refusal);
             return;
         }
 

@@ -11,6 +11,33 @@ public sealed class MalformedRequestSpecs(NodeFixture fixture) : IClassFixture<N
 
     private TestNode Node => fixture.Node;
 
+    // Kestrel keeps a chunk size in an int: these overflow it (which it reported as a 500), or are not hex.
+    [Theory]
+    [InlineData("ffffffffffffffffff")]
+    [InlineData("10000000000000000")]
+    [InlineData("7fffffffffffffff")]
+    [InlineData("80000000")]
+    [InlineData("xyz")]
+    public async Task Chunk_size_that_overflows_or_is_not_hex_is_400_saying_so(string size)
+    {
+        var channel = ChannelNames.Unique("chunkoverflow");
+        await using var subscriber = await Node.ConnectAsync(channel);
+
+        var (head, body) = await SendRawAsync(
+            $"POST {channel} HTTP/1.1\r\nHost: {Node.HubUri.Authority}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+            $"{size}\r\nabc\r\n0\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 400 ", head);
+        Assert.Equal("Error: bad request. Malformed request body: Bad chunk size data.\n", body);
+
+        // Nothing of it was published, and the node still serves.
+        using (await Node.PostAsync(channel, "after"))
+        {
+        }
+
+        Assert.Equal("after", await subscriber.ReceiveTextAsync());
+    }
+
     [Fact]
     public async Task Http_1_0_upgrade_is_refused_before_the_upgrade()
     {
