@@ -12,15 +12,14 @@ namespace PingActors.Actors.Hub;
 public sealed record HubContext(IActorRef LocalChannels, IActorRef ChannelRegion, HubSettings Settings, HubMetrics Metrics, FanoutBacklog Backlog, SessionContext Session)
 {
     /// <summary>
-    /// The hub's session core: each socket's stream is its outbox (deliveries from the channel, bounded, with
-    /// the overflow policy) → the WebSocket → the session actor.
+    /// The hub's session core: each socket's stream is the WebSocket joined to the session actor's end, whose
+    /// outbox takes the channel's deliveries (bounded, with the overflow policy) and whose inlet hands the
+    /// client's messages to the actor.
     /// </summary>
     public static HubContext Start(IActorRef localChannels, IActorRef channelRegion, HubSettings settings, HubMetrics metrics, ActorSystem system)
     {
         var sessions = settings.Session;
-        var graph = Source.FromGraph(new OutboxSource(sessions, metrics.Session))
-            .Via(new WebSocketFlow(sessions))
-            .To(new ActorAckSink());
+        var graph = Flow.FromGraph(new WebSocketFlow(sessions)).Join(Flow.FromGraph(new ActorEndpoint(sessions, metrics.Session)));
         var session = SessionContext.Start(sessions, metrics.Session, graph, system.Materializer());
         return new HubContext(localChannels, channelRegion, settings, metrics, FanoutBacklog.For(system), session);
     }

@@ -23,9 +23,7 @@ public sealed class SessionSupervisorSpecs : TestKit
         : base("akka.loglevel = WARNING")
     {
         var settings = new SessionSettings { StreamHosts = 1 };
-        var graph = Source.FromGraph(new OutboxSource(settings, Metrics(settings)))
-            .Via(new WebSocketFlow(settings))
-            .To(new ActorAckSink());
+        var graph = Flow.FromGraph(new WebSocketFlow(settings)).Join(Flow.FromGraph(new ActorEndpoint(settings, Metrics(settings))));
         _session = SessionContext.Start(settings, Metrics(settings), graph, Sys.Materializer());
     }
 

@@ -1,7 +1,7 @@
 namespace PingActors.Actors.Sessions.Streams;
 
 /// <summary>
-/// Sent by the <see cref="OutboxSource"/> to its session actor: <paramref name="Outbox"/> takes the socket's
+/// Sent by the <see cref="ActorEndpoint"/> to its session actor: <paramref name="Outbox"/> takes the socket's
 /// messages (<see cref="Payload"/>) and control messages (<see cref="CloseSocket"/>, <see cref="AbortSocket"/>).
 /// It is the stage's async callback: it queues the message for the stage in its interpreter's mailbox, as
 /// a message to a stage actor would be, without an actor ref (and its per-socket cost) in front.

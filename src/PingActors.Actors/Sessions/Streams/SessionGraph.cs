@@ -6,8 +6,8 @@ using Akka.Streams;
 namespace PingActors.Actors.Sessions.Streams;
 
 /// <summary>
-/// The blueprint of every stream of one kind of session (the hub's: <see cref="OutboxSource"/> →
-/// <see cref="WebSocketFlow"/> → <see cref="ActorAckSink"/>), fused once per node. Akka.Streams fuses a graph
+/// The blueprint of every stream of one kind of session (the hub's: <see cref="WebSocketFlow"/> joined to an
+/// <see cref="ActorEndpoint"/>), fused once per node. Akka.Streams fuses a graph
 /// each time it is run unless it is fused already, and fusing cost more than the rest of materializing a
 /// connection's stream; so a session brings its socket and actor as an attribute (<see cref="SessionBinding"/>)
 /// instead of in stage objects of its own, and every session runs the one fused blueprint

@@ -68,7 +68,7 @@ public sealed class StreamHost : GraphStageWithMaterializedValue<SourceShape<Not
 /// A feature's stream hosts; its sessions are spread over them round-robin. A host
 /// whose stream ends (it should not: only a bug or the materializer shutting down ends it) is replaced,
 /// so later sessions never go to a dead interpreter; the sessions it ran are told by their
-/// <see cref="ActorAckSink"/> and close.
+/// <see cref="ActorEndpoint"/> and close.
 /// </summary>
 public sealed class StreamHosts
 {

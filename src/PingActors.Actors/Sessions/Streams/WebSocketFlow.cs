@@ -13,8 +13,8 @@ namespace PingActors.Actors.Sessions.Streams;
 /// It owns the socket's protocol: the size limit and UTF-8 check on reads, the write and close timeouts, and
 /// the close handshake. Upstream failing with <see cref="SessionClosing"/> closes the socket with that reason;
 /// completing closes it with <see cref="CloseReasons.Normal"/>; <see cref="SessionAborted"/> drops it. What
-/// queues in front of it, and what to do when a client cannot keep up, is the feature's choice (the hub puts an
-/// <see cref="OutboxSource"/> there). One instance serves every session of its kind (<see cref="SessionGraph"/>):
+/// queues in front of it, and what to do when a client cannot keep up, is the feature's choice (the hub joins it
+/// to an <see cref="ActorEndpoint"/>). One instance serves every session of its kind (<see cref="SessionGraph"/>):
 /// the socket of a run comes with its <see cref="SessionBinding"/> attribute.
 /// </remarks>
 public sealed class WebSocketFlow : GraphStage<FlowShape<Payload, Payload>>
