@@ -67,6 +67,7 @@ public sealed class PingActorsNode : IAsyncDisposable
         builder.Services.AddSingleton<HubEndpoint>();
         builder.Services.AddSingleton<OpsEndpoint>();
         builder.Services.AddSingleton<AccessLog>();
+        builder.Services.AddSingleton(sp => new UnfinishedRequests(setup.Node.Http.MaxPendingPerAddress, nodeMetrics.Registry, sp.GetRequiredService<ILogger<UnfinishedRequests>>()));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = setup.Node.ShutdownTimeout);
         builder.Services.AddPingActorsAkka(config, setup, hubMetrics);
         builder.Services.AddHostedService<ShutdownDrainService>();
@@ -82,9 +83,16 @@ public sealed class PingActorsNode : IAsyncDisposable
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxConcurrentConnections = limits.Http;
             kestrel.Limits.MaxConcurrentUpgradedConnections = limits.WebSockets;
+            var http = setup.Node.Http;
+            kestrel.Limits.RequestHeadersTimeout = http.HeadersTimeout;
+            kestrel.Limits.MinRequestBodyDataRate = http.MinBodyRate > 0 ? new MinDataRate(http.MinBodyRate, http.MinBodyRateGrace) : null;
             foreach (var listener in setup.Listeners)
             {
-                kestrel.Listen(listener.Address.Address, listener.Address.Port, o => Tag(o, listener.Name, listeners));
+                kestrel.Listen(listener.Address.Address, listener.Address.Port, o =>
+                {
+                    o.Use(next => o.ApplicationServices.GetRequiredService<UnfinishedRequests>().For(listener.Name)(next));
+                    listeners.Add(listener.Name, o);
+                });
             }
         });
 
@@ -101,7 +109,9 @@ public sealed class PingActorsNode : IAsyncDisposable
         var accessLog = app.Services.GetRequiredService<AccessLog>();
         app.Run(context =>
         {
-            var listener = context.Features.Get<ListenerTag>()!.Name;
+            var tag = context.Features.Get<ConnectionTag>()!;
+            tag.RequestArrived();
+            var listener = tag.Listener;
             var handle = handlers[listener];
             return setup.Node.AccessLog ? accessLog.InvokeAsync(context, listener, () => handle(context)) : handle(context);
         });
@@ -169,15 +179,4 @@ public sealed class PingActorsNode : IAsyncDisposable
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
-    private static void Tag(ListenOptions options, string name, NodeListeners listeners)
-    {
-        var tag = new ListenerTag(name);
-        options.Use(next => connection =>
-        {
-            connection.Features.Set(tag);
-            return next(connection);
-        });
-        listeners.Add(name, options);
-    }
 }
