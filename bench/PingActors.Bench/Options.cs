@@ -23,6 +23,11 @@ internal sealed class Options
                    C channels x k clients, each client publishes M messages over its own WebSocket (Pinghub
                    style) and every client of the channel, the sender included, receives; the same metrics.
 
+          slowloris
+                   A slow clients from one address send a request's headers a byte at a time, reconnecting when
+                   closed, while ordinary rounds (subscribe, POST, receive) run from another address; report
+                   the share of ordinary rounds that succeeded, their latency, and the attackers' fate.
+
         Common options:
           --url URL              hub base URL (default http://127.0.0.1:8080); must be loopback
           --pid PID              server process (default: found from /proc via the URL's listen port)
@@ -41,6 +46,15 @@ internal sealed class Options
           --warmup N             connections opened before the baseline RSS is taken (default 200)
           --settle SECONDS       max wait for RSS to stabilise, at baseline and at N (default 30)
           --hold SECONDS         keep the connections open this long after measuring (default 0)
+
+        slowloris options:
+          --attackers A          slow connections held at once (default 2000)
+          --attacker-address IP  loopback address they come from (default 127.0.0.2)
+          --client-address IP    loopback address of the ordinary clients (default 127.0.0.1)
+          --duration SECONDS     how long ordinary rounds run, after a few seconds of attack (default 30)
+          --rate R               ordinary rounds started per second (default 20)
+          --trickle-ms MS        pause between the slow clients' header bytes (default 1000)
+          --timeout SECONDS      an ordinary round not done in this long failed (default 5)
 
         fanout options:
           --subscribers S        subscribers on the one channel (default 1000)
@@ -150,6 +164,7 @@ internal sealed class Options
         ["fanout"] = ["subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publish-url", "cluster-stats-url", "channel", "publisher"],
         ["channels"] = ["channels", "subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publisher"],
         ["ws-publish"] = ["channels", "clients", "messages", "size", "rate", "warmup-messages", "drain-timeout"],
+        ["slowloris"] = ["attackers", "attacker-address", "client-address", "duration", "rate", "trickle-ms", "timeout"],
     };
 
     /// <summary>Rejects option names the scenario does not know, before anything connects.</summary>

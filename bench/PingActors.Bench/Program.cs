@@ -26,7 +26,8 @@ try
         "fanout" => await Fanout.RunAsync(options),
         "channels" => await Channels.RunAsync(options),
         "ws-publish" => await WsPublish.RunAsync(options),
-        _ => throw new ArgumentException($"unknown scenario '{options.Scenario}' (idle, fanout, channels, ws-publish)"),
+        "slowloris" => await Slowloris.RunAsync(options),
+        _ => throw new ArgumentException($"unknown scenario '{options.Scenario}' (idle, fanout, channels, ws-publish, slowloris)"),
     };
 }
 catch (Exception e) when (e is ArgumentException or FormatException)
