@@ -1,11 +1,19 @@
 using System.Buffers.Binary;
+using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text;
+using PingActors.Actors.Sessions;
 
 namespace PingActors.Node.WebSockets;
 
 /// <summary>
-/// The upgraded connection's stream under .NET's WebSocket, with two jobs:
+/// The upgraded connection's stream under .NET's WebSocket, with three jobs:
 /// <list type="bullet">
+/// <item>A client frame whose header alone is enough to refuse it is refused at once, before any of its
+/// payload is read (<see cref="ClientFrames"/>): an unmasked frame (.NET's WebSocket waits for a whole masked
+/// header, 6 bytes or more, before it judges one, so a 2-byte unmasked frame waited for keepalive). The
+/// stream then fails the connection as RFC 6455 7.1.7 has it: it sends the close frame itself (1002, with
+/// the documented reason), in turn with the WebSocket's own writes, writes nothing more, and fails the read.</item>
 /// <item>The close frames .NET's WebSocket sends on its own (1002 for a protocol error, 1007 for invalid
 /// UTF-8) carry a reason like every other close the server decides. .NET writes them with an empty reason
 /// and offers no hook; they are recognised here as a whole unmasked close frame with only a status code,
@@ -21,11 +29,19 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context) : Strea
     /// <summary>How long a disposed connection stays open so a last close frame can still be sent.</summary>
     public static readonly TimeSpan AbortLinger = TimeSpan.FromMilliseconds(250);
 
+    // Sending the close frame of a refused frame waits at most this long, for a write of the WebSocket's
+    // in progress and then for its own: a client that reads nothing cannot keep the connection this way.
+    private static readonly TimeSpan FailBound = TimeSpan.FromSeconds(5);
+
+    private static readonly byte[] ProtocolError = Frame(1002, CloseReasons.ProtocolError.Text);
+    private static readonly byte[] InvalidUtf8 = Frame(1007, CloseReasons.InvalidUtf8.Text);
+
+    private readonly Lock _writeLock = new();
+    private ClientFrames _frames;
+    private Task? _writeInFlight;
+    private bool _failed;
     private volatile bool _requestEnded;
     private int _disposed;
-
-    private static readonly byte[] ProtocolError = Frame(1002, Actors.Sessions.CloseReasons.ProtocolError.Text);
-    private static readonly byte[] InvalidUtf8 = Frame(1007, Actors.Sessions.CloseReasons.InvalidUtf8.Text);
 
     public override bool CanRead => inner.CanRead;
 
@@ -41,19 +57,60 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context) : Strea
         set => throw new NotSupportedException();
     }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var reading = inner.ReadAsync(buffer, cancellationToken);
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        // A zero-byte read (an idle socket's) consumes nothing; no state machine is kept for it.
+        if (buffer.IsEmpty)
+        {
+            return reading;
+        }
 
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        if (!reading.IsCompletedSuccessfully)
+        {
+            return InspectWhenReadAsync(reading, buffer);
+        }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.WriteAsync(Rewrite(buffer), cancellationToken);
+        var read = reading.Result;
+        return _frames.Inspect(buffer.Span[..read]) is { } refused ? FailAsync(refused) : new ValueTask<int>(read);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    // Every byte read must pass the frame check and every write the write lock; .NET's WebSocket only reads
+    // and writes asynchronously, and Kestrel refuses synchronous IO unless told otherwise.
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("The upgraded stream is read asynchronously.");
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        lock (_writeLock)
+        {
+            // After the close frame of a refused frame nothing may follow it (RFC 6455 5.5.1).
+            if (_failed)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            var writing = inner.WriteAsync(Rewrite(buffer), cancellationToken);
+            if (writing.IsCompletedSuccessfully)
+            {
+                _writeInFlight = null;
+                return writing;
+            }
+
+            // Only a write that has to wait is remembered, for a refusal's close frame to go after it.
+            var pending = writing.AsTask();
+            _writeInFlight = pending;
+            return new ValueTask(pending);
+        }
+    }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.WriteAsync(Rewrite(buffer.AsMemory(offset, count)), cancellationToken).AsTask();
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(Rewrite(buffer.AsMemory(offset, count)).Span);
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("The upgraded stream is written asynchronously.");
 
     public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
@@ -101,6 +158,48 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context) : Strea
         base.Dispose(disposing);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> InspectWhenReadAsync(ValueTask<int> reading, Memory<byte> buffer)
+    {
+        var read = await reading.ConfigureAwait(false);
+        return _frames.Inspect(buffer.Span[..read]) is { } refused ? await FailAsync(refused).ConfigureAwait(false) : read;
+    }
+
+    /// <summary>Sends the close frame for a refused client frame, after any write in progress, then fails the read.</summary>
+    private async ValueTask<int> FailAsync(CloseReason reason)
+    {
+        Task? inFlight;
+        lock (_writeLock)
+        {
+            _failed = true;
+            inFlight = _writeInFlight;
+        }
+
+        Exception? notSent = null;
+        try
+        {
+            using var bound = new CancellationTokenSource(FailBound);
+            if (inFlight is not null)
+            {
+                await inFlight.WaitAsync(bound.Token).ConfigureAwait(false);
+            }
+
+            await inner.WriteAsync(ProtocolError, bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // The connection failed or the client reads nothing: it is failed all the same, without the frame.
+            notSent = e;
+        }
+
+        // A WebSocketException is passed on as it is by .NET's WebSocket, which then aborts itself; the
+        // flow sees the read fail and the reason reaches its debug log.
+        throw new WebSocketException(
+            WebSocketError.Faulted,
+            $"Client frame refused by its header: closed with {reason}{(notSent is null ? string.Empty : " (close frame not sent)")}",
+            notSent);
+    }
+
     private async Task AbortAfterLingerAsync()
     {
         await Task.Delay(AbortLinger).ConfigureAwait(false);
@@ -119,5 +218,69 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context) : Strea
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(2), code);
         text.CopyTo(frame, 4);
         return frame;
+    }
+}
+
+/// <summary>
+/// Follows a client's frame headers through the bytes read from its connection, to judge each frame by its
+/// header as soon as the deciding bytes are in: the mask bit (second byte).
+/// </summary>
+internal struct ClientFrames
+{
+    private const int MaskKeyLength = 4;
+
+    private long _payloadLeft;
+    private ulong _length;
+    private int _headerSeen;
+    private int _headerLength;
+    private byte _first;
+
+    /// <returns>Null while the frames are acceptable; else the close to fail the connection with.</returns>
+    public CloseReason? Inspect(ReadOnlySpan<byte> bytes)
+    {
+        var i = 0;
+        while (i < bytes.Length)
+        {
+            if (_headerSeen == 0 && _payloadLeft > 0)
+            {
+                var skipped = (int)Math.Min(_payloadLeft, bytes.Length - i);
+                _payloadLeft -= skipped;
+                i += skipped;
+                continue;
+            }
+
+            var b = bytes[i++];
+            var index = _headerSeen++;
+            if (index == 0)
+            {
+                _first = b;
+                continue;
+            }
+
+            if (index == 1)
+            {
+                // RFC 6455 5.1: a server must fail the connection on any frame a client did not mask.
+                if ((b & 0x80) == 0)
+                {
+                    return CloseReasons.ProtocolError;
+                }
+
+                var code = b & 0x7F;
+                _length = code < 126 ? (ulong)code : 0;
+                _headerLength = 2 + (code == 126 ? 2 : code == 127 ? 8 : 0) + MaskKeyLength;
+            }
+            else if (index < _headerLength - MaskKeyLength)
+            {
+                _length = (_length << 8) | b;
+            }
+
+            if (_headerSeen == _headerLength)
+            {
+                _headerSeen = 0;
+                _payloadLeft = (long)_length;
+            }
+        }
+
+        return null;
     }
 }
