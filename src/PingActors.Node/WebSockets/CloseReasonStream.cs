@@ -11,9 +11,11 @@ namespace PingActors.Node.WebSockets;
 /// <list type="bullet">
 /// <item>A client frame whose header alone is enough to refuse it is refused at once, before any of its
 /// payload is read (<see cref="ClientFrames"/>): an unmasked frame (.NET's WebSocket waits for a whole masked
-/// header, 6 bytes or more, before it judges one, so a 2-byte unmasked frame waited for keepalive). The
-/// stream then fails the connection as RFC 6455 7.1.7 has it: it sends the close frame itself (1002, with
-/// the documented reason), in turn with the WebSocket's own writes, writes nothing more, and fails the read.</item>
+/// header, 6 bytes or more, before it judges one, so a 2-byte unmasked frame waited for keepalive), and a
+/// header announcing a message larger than any session accepts (.NET's WebSocket reads whatever length is
+/// announced, and the flow can only count the bytes that come). The stream then fails the connection as
+/// RFC 6455 7.1.7 has it: it sends the close frame itself (1002 or 1009, with the documented reason), in
+/// turn with the WebSocket's own writes, writes nothing more, and fails the read.</item>
 /// <item>The close frames .NET's WebSocket sends on its own (1002 for a protocol error, 1007 for invalid
 /// UTF-8) carry a reason like every other close the server decides. .NET writes them with an empty reason
 /// and offers no hook; they are recognised here as a whole unmasked close frame with only a status code,
@@ -29,15 +31,23 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context) : Strea
     /// <summary>How long a disposed connection stays open so a last close frame can still be sent.</summary>
     public static readonly TimeSpan AbortLinger = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// The largest message any session can accept, the bound of <c>max-message-size</c> (SessionSettingsReader).
+    /// A header announcing more is refused at once; a message past a session's own, lower limit is refused
+    /// by the socket flow once that many of its bytes have come.
+    /// </summary>
+    internal const long LargestMessage = 64L * 1024 * 1024;
+
     // Sending the close frame of a refused frame waits at most this long, for a write of the WebSocket's
     // in progress and then for its own: a client that reads nothing cannot keep the connection this way.
     private static readonly TimeSpan FailBound = TimeSpan.FromSeconds(5);
 
     private static readonly byte[] ProtocolError = Frame(1002, CloseReasons.ProtocolError.Text);
     private static readonly byte[] InvalidUtf8 = Frame(1007, CloseReasons.InvalidUtf8.Text);
+    private static readonly byte[] MessageTooBig = Frame(1009, CloseReasons.MessageTooBig.Text);
 
     private readonly Lock _writeLock = new();
-    private ClientFrames _frames;
+    private ClientFrames _frames = new(LargestMessage);
     private Task? _writeInFlight;
     private bool _failed;
     private volatile bool _requestEnded;
@@ -184,7 +194,8 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context) : Strea
                 await inFlight.WaitAsync(bound.Token).ConfigureAwait(false);
             }
 
-            await inner.WriteAsync(ProtocolError, bound.Token).ConfigureAwait(false);
+            var frame = reason.Code == WebSocketCloseStatus.MessageTooBig ? MessageTooBig : ProtocolError;
+            await inner.WriteAsync(frame, bound.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -223,13 +234,14 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context) : Strea
 
 /// <summary>
 /// Follows a client's frame headers through the bytes read from its connection, to judge each frame by its
-/// header as soon as the deciding bytes are in: the mask bit (second byte).
+/// header as soon as the deciding bytes are in: the mask bit (second byte), then the announced length.
 /// </summary>
-internal struct ClientFrames
+internal struct ClientFrames(long largestMessage)
 {
     private const int MaskKeyLength = 4;
 
     private long _payloadLeft;
+    private long _messageLength;
     private ulong _length;
     private int _headerSeen;
     private int _headerLength;
@@ -274,6 +286,11 @@ internal struct ClientFrames
                 _length = (_length << 8) | b;
             }
 
+            if (_headerSeen == _headerLength - MaskKeyLength && JudgeLength() is { } refused)
+            {
+                return refused;
+            }
+
             if (_headerSeen == _headerLength)
             {
                 _headerSeen = 0;
@@ -281,6 +298,32 @@ internal struct ClientFrames
             }
         }
 
+        return null;
+    }
+
+    private CloseReason? JudgeLength()
+    {
+        // RFC 6455 5.2: the most significant bit of a 64-bit length must be 0.
+        if (_length > long.MaxValue)
+        {
+            return CloseReasons.ProtocolError;
+        }
+
+        // Control frames (opcode 8 and up) are not part of a message; .NET's WebSocket limits them to 125 bytes.
+        var opcode = _first & 0x0F;
+        if (opcode >= 0x8)
+        {
+            return null;
+        }
+
+        // A continuation adds to the fragments before it; the message can never be accepted once past the largest.
+        var before = opcode == 0 ? _messageLength : 0;
+        if ((long)_length > largestMessage - before)
+        {
+            return CloseReasons.MessageTooBig;
+        }
+
+        _messageLength = (_first & 0x80) != 0 ? 0 : before + (long)_length;
         return null;
     }
 }

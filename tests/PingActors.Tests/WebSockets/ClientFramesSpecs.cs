@@ -31,7 +31,7 @@ public sealed class ClientFramesSpecs
             Frame(0x82, (int)Limit), // each message counts from zero
             Frame(0x8A, 0),
             Frame(0x88, 2));
-        var frames = new ClientFrames();
+        var frames = new ClientFrames(Limit);
         foreach (var read in Split(stream, readSize))
         {
             Assert.Null(frames.Inspect(read));
@@ -41,17 +41,63 @@ public sealed class ClientFramesSpecs
     [Fact]
     public void Lengths_of_16_and_64_bits_are_followed_past_their_payload()
     {
-        var frames = new ClientFrames();
+        var frames = new ClientFrames(CloseReasonStream.LargestMessage);
         Assert.Null(frames.Inspect(Concat(Frame(0x82, 70_000), Frame(0x81, 65_535), Frame(0x81, 3))));
     }
 
     [Fact]
     public void Unmasked_frame_is_refused_at_its_second_byte()
     {
-        var frames = new ClientFrames();
+        var frames = new ClientFrames(Limit);
         Assert.Null(frames.Inspect(Frame(0x81, 5)));
         Assert.Null(frames.Inspect([0x81]));
         Assert.Equal(CloseReasons.ProtocolError, frames.Inspect([0x00]));
+    }
+
+    [Fact]
+    public void Length_past_the_largest_message_is_refused_before_the_masking_key()
+    {
+        var header = Frame(0x82, (int)Limit + 1)[..4]; // opcode, 126, two length bytes
+        var frames = new ClientFrames(Limit);
+        Assert.Null(frames.Inspect(header[..3]));
+        Assert.Equal(CloseReasons.MessageTooBig, frames.Inspect(header[3..]));
+    }
+
+    [Fact]
+    public void Fragments_that_add_up_past_the_largest_message_are_refused()
+    {
+        var frames = new ClientFrames(Limit);
+        Assert.Null(frames.Inspect(Concat(Frame(0x01, 600), Frame(0x89, 10))));
+        Assert.Equal(CloseReasons.MessageTooBig, frames.Inspect(Frame(0x80, 401)[..4]));
+    }
+
+    [Fact]
+    public void Control_frames_are_left_to_the_websocket()
+    {
+        // A ping can carry at most 125 bytes; .NET's WebSocket refuses a longer one with 1002 once its header is in.
+        var frames = new ClientFrames(Limit);
+        Assert.Null(frames.Inspect(Header(0x89, Limit + 1)));
+    }
+
+    [Theory]
+    [InlineData(0x8000_0000_0000_0000UL)]
+    [InlineData(ulong.MaxValue)]
+    public void Length_with_the_most_significant_bit_set_is_a_protocol_error(ulong length)
+    {
+        var header = new byte[14];
+        header[0] = 0x82;
+        header[1] = 0x80 | 127;
+        BinaryPrimitives.WriteUInt64BigEndian(header.AsSpan(2), length);
+        Assert.Equal(CloseReasons.ProtocolError, new ClientFrames(Limit).Inspect(header));
+    }
+
+    [Fact]
+    public void The_largest_message_is_the_bound_of_max_message_size()
+    {
+        NodeSetup From(long size) => NodeSetup.From(ConfigLoader.Load(CommandLine.Parse(["--set", $"pingactors.websocket.max-message-size={size}"])));
+
+        Assert.Equal(CloseReasonStream.LargestMessage, From(CloseReasonStream.LargestMessage).Hub.Settings.Session.MaxMessageSize);
+        Assert.Throws<ConfigException>(() => From(CloseReasonStream.LargestMessage + 1));
     }
 
     /// <summary>A masked client frame of <paramref name="length"/> zero bytes; <paramref name="first"/> is FIN, RSV and opcode.</summary>
