@@ -1,6 +1,9 @@
 namespace PingActors.Node.Hosting;
 
-/// <summary>The node's console log: one line per event, UTC timestamps, ASP.NET's own chatter kept to warnings.</summary>
+/// <summary>
+/// The node's console log: one line per event, UTC timestamps, ASP.NET's own chatter kept to warnings, and events
+/// repeated once per connection summed up (<see cref="LogSummaries"/>).
+/// </summary>
 public static class NodeLogging
 {
     public static void Configure(ILoggingBuilder logging, LogLevel level)
@@ -20,5 +23,6 @@ public static class NodeLogging
             o.UseUtcTimestamp = true;
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
+        LogSummaries.Install(logging);
     }
 }
