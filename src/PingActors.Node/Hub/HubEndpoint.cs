@@ -55,7 +55,18 @@ public sealed class HubEndpoint(HubFeatureSettings settings, HubRuntime runtime,
 
     private async Task PublishAsync(HttpContext context, string channel)
     {
-        var read = await RequestBody.ReadAsync(context.Request, settings.Settings.Session.MaxMessageSize, context.RequestAborted);
+        var read = await RequestBody.ReadAsync(context.Request, settings.Settings.Session.MaxMessageSize);
+        if (read.ClientGone)
+        {
+            // A client that goes away mid-body is a network event, not the node's error: no stack trace. Aborting
+            // keeps Kestrel from draining the rest of the body, which after a reset fails with an error of its own
+            // ("the body reader is in an invalid state").
+            log.LogDebug("POST to {Channel}: the connection ended before the body ({Reason})", channel, read.Refusal);
+            context.Response.StatusCode = read.Status;
+            context.Abort();
+            return;
+        }
+
         if (read.Bytes is not { } body)
         {
             await HttpAnswers.WriteText(context, read.Status, read.Refusal);

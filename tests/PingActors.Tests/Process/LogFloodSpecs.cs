@@ -1,12 +1,16 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.RegularExpressions;
 using PingActors.Tests.Infrastructure;
 
 namespace PingActors.Tests.Process;
 
-/// <summary>The log of a node under attack grows by summaries, not by a line per attacking connection.</summary>
+/// <summary>
+/// The log of a node under attack grows by summaries, not by a line per attacking connection, and a client that
+/// breaks its own request leaves no stack trace.
+/// </summary>
 public sealed partial class LogFloodSpecs
 {
     private const int Flood = 300;
@@ -73,6 +77,45 @@ public sealed partial class LogFloodSpecs
                 socket.Dispose();
             }
         }
+    }
+
+    [Fact]
+    public async Task Posts_whose_client_resets_mid_body_leave_no_stack_trace()
+    {
+        const int Posts = 5;
+        await using var node = await NodeProcess.StartAsync(new NodeProcessOptions
+        {
+            // The access log says when the node is done with each request.
+            Sets = ["pingactors.ops.access-log=true", "akka.loglevel=WARNING"],
+        });
+
+        for (var i = 0; i < Posts; i++)
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, node.HubUri!.Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /reset-{i} HTTP/1.1\r\nHost: {node.HubUri.Authority}\r\nContent-Length: 10000\r\nExpect: 100-continue\r\n\r\n"));
+
+            // Kestrel sends 100 Continue once the node starts reading the body: the reset then comes mid-read.
+            var buffer = new byte[256];
+            var got = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.StartsWith("HTTP/1.1 100", Encoding.ASCII.GetString(buffer, 0, got));
+            await stream.WriteAsync(new byte[100]);
+            client.LingerState = new LingerOption(true, 0);
+            client.Client.Close();
+        }
+
+        for (var i = 0; i < Posts; i++)
+        {
+            await node.WaitForLineAsync(l => l.Contains($"\"POST /reset-{i}\"", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        }
+
+        // Stopped so that whatever the node writes after the requests (Kestrel's own errors, the drain of their
+        // bodies) is in the output before it is read.
+        node.Signal(NodeProcess.SIGTERM);
+        Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var traces = node.StdoutLines.Concat(node.StderrLines).Where(l => l.Contains("   at ", StringComparison.Ordinal) || l.Contains(" fail: ", StringComparison.Ordinal)).ToList();
+        Assert.True(traces.Count == 0, $"{traces.Count} lines with errors or stack frames after {Posts} reset POSTs\n{node.Transcript}");
     }
 
     // Completes when the node closes the connection (FIN or reset); never, for a connection it holds.
