@@ -58,7 +58,7 @@ public sealed class SessionEndpoint(NodeSessions sessions)
 
         async Task<WebSocket> AcceptAsync()
         {
-            var (socket, stream) = await WebSocketUpgrade.AcceptAsync(context, interval, timeout);
+            var (socket, stream) = await WebSocketUpgrade.AcceptAsync(context, interval, timeout, settings.MaxMessageSize);
             transport = stream;
             return socket;
         }

@@ -18,7 +18,7 @@ public static class WebSocketUpgrade
     public static bool IsUpgradable(HttpContext context) =>
         context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true;
 
-    public static async Task<(WebSocket Socket, CloseReasonStream Transport)> AcceptAsync(HttpContext context, TimeSpan keepAliveInterval, TimeSpan keepAliveTimeout)
+    public static async Task<(WebSocket Socket, CloseReasonStream Transport)> AcceptAsync(HttpContext context, TimeSpan keepAliveInterval, TimeSpan keepAliveTimeout, int maxMessageSize)
     {
         var upgrade = context.Features.Get<IHttpUpgradeFeature>() ?? throw new InvalidOperationException("not an upgradable request");
         var key = context.Request.Headers.SecWebSocketKey.ToString().Trim();
@@ -39,7 +39,7 @@ public static class WebSocketUpgrade
             throw;
         }
 
-        var transport = new CloseReasonStream(stream, context);
+        var transport = new CloseReasonStream(stream, context, maxMessageSize);
         var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions
         {
             IsServer = true,

@@ -41,7 +41,7 @@ public sealed class ClientFramesSpecs
     [Fact]
     public void Lengths_of_16_and_64_bits_are_followed_past_their_payload()
     {
-        var frames = new ClientFrames(CloseReasonStream.LargestMessage);
+        var frames = new ClientFrames(64 * 1024 * 1024);
         Assert.Null(frames.Inspect(Concat(Frame(0x82, 70_000), Frame(0x81, 65_535), Frame(0x81, 3))));
     }
 
@@ -89,15 +89,6 @@ public sealed class ClientFramesSpecs
         header[1] = 0x80 | 127;
         BinaryPrimitives.WriteUInt64BigEndian(header.AsSpan(2), length);
         Assert.Equal(CloseReasons.ProtocolError, new ClientFrames(Limit).Inspect(header));
-    }
-
-    [Fact]
-    public void The_largest_message_is_the_bound_of_max_message_size()
-    {
-        NodeSetup From(long size) => NodeSetup.From(ConfigLoader.Load(CommandLine.Parse(["--set", $"pingactors.websocket.max-message-size={size}"])));
-
-        Assert.Equal(CloseReasonStream.LargestMessage, From(CloseReasonStream.LargestMessage).Hub.Settings.Session.MaxMessageSize);
-        Assert.Throws<ConfigException>(() => From(CloseReasonStream.LargestMessage + 1));
     }
 
     /// <summary>A masked client frame of <paramref name="length"/> zero bytes; <paramref name="first"/> is FIN, RSV and opcode.</summary>
