@@ -21,6 +21,9 @@ public sealed record HubSettings
     /// <summary>pingactors.hub.publish-backlog: how far publishers may run ahead of the node's fan-out, in socket deliveries; 0 = no limit.</summary>
     public int PublishBacklog { get; init; } = 16_000;
 
+    /// <summary>pingactors.hub.publish-window: how many messages a subscribing node may be behind before POST answers wait; 0 = no limit.</summary>
+    public int PublishWindow { get; init; } = 32;
+
     public TimeSpan ChannelIdleTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan SubscribeRetry { get; init; } = TimeSpan.FromSeconds(2);

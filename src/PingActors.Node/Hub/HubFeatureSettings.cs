@@ -17,6 +17,7 @@ public sealed record HubFeatureSettings(bool Enabled, ListenAddress Listen, Orig
             Session = SessionSettingsReader.Read(reader, Name),
             PublishTimeout = reader.Duration("pingactors.hub.publish-timeout", positive: true),
             PublishBacklog = reader.Int("pingactors.hub.publish-backlog", min: 0),
+            PublishWindow = reader.Int("pingactors.hub.publish-window", min: 0),
             JoinTimeout = reader.Duration("pingactors.hub.join-timeout", positive: true),
             ChannelIdleTimeout = reader.Duration("pingactors.hub.channel-idle-timeout", positive: true),
             SubscribeRetry = reader.Duration("pingactors.hub.subscribe-retry", positive: true),

@@ -9,10 +9,14 @@ namespace PingActors.Actors.Hub.Channels;
 /// The sharded channel: it numbers every message and sends it once to each subscribing node-local
 /// channel (<see cref="LocalChannel"/>), which fans it out to that node's sockets. It keeps the newest
 /// messages in a bounded <see cref="ReplayBuffer"/> for nodes that resume after a hand-off or a crash,
-/// and stops when its last node-local subscriber is gone.
+/// and stops when its last node-local subscriber is gone. A POST's answer waits while a subscribing node is
+/// more than <c>publish-window</c> messages behind in its fan-out (<see cref="DeliveryWindow"/>), at most half
+/// the publish timeout: the message is sequenced and sent either way.
 /// </summary>
-public sealed class ChannelEntity : ReceiveActor
+public sealed class ChannelEntity : ReceiveActor, IWithTimers
 {
+    private const string ReleaseTimer = "release-held";
+
     private readonly string _channel;
     private readonly HubMetrics _metrics;
     private readonly HashSet<IActorRef> _subscribers = [];
@@ -20,6 +24,8 @@ public sealed class ChannelEntity : ReceiveActor
     private readonly UnsubscribedReplay _unsubscribedReplay = UnsubscribedReplay.For(Context.System);
     private readonly long _unsubscribedReplayLimit;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly DeliveryWindow _window;
+    private readonly TimeSpan _holdAtMost;
 
     // Distinguishes this incarnation from earlier ones of the same channel, so sequence numbers are
     // never compared across a restart of the entity.
@@ -37,6 +43,8 @@ public sealed class ChannelEntity : ReceiveActor
         _metrics = metrics;
         _replay = new ReplayBuffer(settings.ReplayMaxMessages, settings.ReplayMaxBytes);
         _unsubscribedReplayLimit = settings.ReplayUnsubscribedMaxBytes;
+        _window = new DeliveryWindow(settings.PublishWindow);
+        _holdAtMost = settings.PublishTimeout / 2;
         SetReceiveTimeout(settings.ChannelIdleTimeout);
 
         Receive<Subscribe>(OnSubscribe);
@@ -44,7 +52,15 @@ public sealed class ChannelEntity : ReceiveActor
         Receive<Terminated>(t => RemoveSubscriber(t.ActorRef));
         Receive<ReceiveTimeout>(_ => PassivateIfIdle());
         Receive<StopChannel>(_ => OnStop());
+        Receive<Delivered>(OnDelivered);
+        Receive<ReleaseHeld>(_ =>
+        {
+            _log.Debug("Channel {0}: a subscribing node stayed more than the window behind; answering the held publishes", _channel);
+            _window.Release();
+        });
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props PropsFor(string channel, HubSettings settings, HubMetrics metrics) =>
         Props.Create(() => new ChannelEntity(channel, settings, metrics));
@@ -53,6 +69,7 @@ public sealed class ChannelEntity : ReceiveActor
 
     protected override void PostStop()
     {
+        _window.Release(); // their messages were sequenced and sent
         _metrics.ChannelEntities.Dec();
         Uncount();
     }
@@ -79,6 +96,7 @@ public sealed class ChannelEntity : ReceiveActor
 
         if (s.ResumeIncarnation == 0)
         {
+            _window.Track(s.Subscriber, _seq);
             s.Subscriber.Tell(new Subscribed(_channel, _incarnation, _seq));
             return;
         }
@@ -87,6 +105,7 @@ public sealed class ChannelEntity : ReceiveActor
         var after = s.ResumeIncarnation == _incarnation ? s.ResumeAfterSeq : 0;
         if (_replay.TryGetAfter(after, out var missed))
         {
+            _window.Track(s.Subscriber, after);
             s.Subscriber.Tell(new Subscribed(_channel, _incarnation, after));
             foreach (var message in missed)
             {
@@ -96,6 +115,7 @@ public sealed class ChannelEntity : ReceiveActor
         else
         {
             _log.Warning("Channel {0}: a node resumed after seq {1} but the replay buffer no longer has it", _channel, after);
+            _window.Track(s.Subscriber, _seq);
             s.Subscriber.Tell(new Subscribed(_channel, _incarnation, _seq, Gap: true));
         }
     }
@@ -110,9 +130,43 @@ public sealed class ChannelEntity : ReceiveActor
             subscriber.Tell(message, ActorRefs.NoSender);
         }
 
-        if (!Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters))
+        if (Sender.IsNobody() || Sender.Equals(Context.System.DeadLetters))
         {
-            Sender.Tell(new Published(_channel, _incarnation, seq, _subscribers.Count));
+            return;
+        }
+
+        var answer = new Published(_channel, _incarnation, seq, _subscribers.Count);
+        if (!_window.Holding && _window.IsOpen(seq))
+        {
+            Sender.Tell(answer);
+            return;
+        }
+
+        if (!_window.Holding)
+        {
+            Timers.StartSingleTimer(ReleaseTimer, ReleaseHeld.Instance, _holdAtMost);
+        }
+
+        _window.Hold(Sender, answer);
+    }
+
+    private void OnDelivered(Delivered d)
+    {
+        if (d.Incarnation != _incarnation)
+        {
+            return;
+        }
+
+        _window.Delivered(Sender, d.Seq);
+        ReleaseIfOpen();
+    }
+
+    private void ReleaseIfOpen()
+    {
+        if (_window.Holding && _window.IsOpen(_seq))
+        {
+            Timers.Cancel(ReleaseTimer);
+            _window.Release();
         }
     }
 
@@ -154,6 +208,8 @@ public sealed class ChannelEntity : ReceiveActor
 
     private void RemoveSubscriber(IActorRef subscriber)
     {
+        _window.Forget(subscriber);
+        ReleaseIfOpen();
         if (_subscribers.Remove(subscriber) && _subscribers.Count == 0)
         {
             PassivateIfIdle();
@@ -184,5 +240,11 @@ public sealed class ChannelEntity : ReceiveActor
 
         _log.Debug("Channel {0} stopping ({1} subscribers, last seq {2})", _channel, _subscribers.Count, _seq);
         Context.Stop(Self);
+    }
+
+    /// <summary>Held answers have waited half the publish timeout: answer them, so no POST times out on a slow node.</summary>
+    private sealed class ReleaseHeld
+    {
+        public static readonly ReleaseHeld Instance = new();
     }
 }

@@ -37,6 +37,13 @@ public sealed record Published(string Channel, long Incarnation, long Seq, int N
 /// <summary>One sequenced message of a channel, sent once to each subscribing node.</summary>
 public sealed record ChannelMessage(string Channel, long Incarnation, long Seq, Payload Payload) : IChannelWireMessage, IFanOutMessage;
 
+/// <summary>
+/// A node-local channel has handed the channel's messages up to <paramref name="Seq"/> to its sockets. The
+/// entity holds POST answers while a subscribing node is more than the window behind
+/// (<see cref="DeliveryWindow"/>), so a publisher anywhere is paced by the slowest node's fan-out.
+/// </summary>
+public sealed record Delivered(string Channel, long Incarnation, long Seq) : IChannelWireMessage;
+
 /// <summary>This incarnation is stopping: subscribe again (sharding routes it to the next incarnation).</summary>
 public sealed record Resubscribe(string Channel) : IChannelWireMessage;
 

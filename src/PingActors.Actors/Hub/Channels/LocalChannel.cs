@@ -46,6 +46,9 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     private long _incarnation;
     private long _lastSeq;
 
+    // The last number reported to the entity as handed to this node's sockets (its publish window).
+    private long _reported;
+
     public LocalChannel(string channel, IActorRef region, HubSettings settings, HubMetrics metrics)
     {
         _channel = channel;
@@ -119,6 +122,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
             // A fresh subscription starts at the entity's current number; a resumed one is replayed from
             // the start of the new incarnation.
             _lastSeq = _incarnation == 0 ? s.LastSeq : 0;
+            _reported = _lastSeq;
             _incarnation = s.Incarnation;
         }
 
@@ -139,6 +143,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         {
             _log.Warning("Channel {0} lost messages that could not be replayed; closing its {1} connections on this node", _channel, _members.Count);
             _lastSeq = s.LastSeq;
+            _reported = _lastSeq;
             foreach (var connection in _members.Keys)
             {
                 connection.Tell(ChannelGap.Instance);
@@ -232,6 +237,12 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         }
 
         _metrics.Delivered.Inc(outboxes.Count);
+        if (_settings.PublishWindow > 0 && _lastSeq - _reported >= DeliveryWindow.ReportEvery(_settings.PublishWindow))
+        {
+            _reported = _lastSeq;
+            _entity?.Tell(new Delivered(_channel, _incarnation, _lastSeq));
+        }
+
         if (_pending.Count == 0)
         {
             return;

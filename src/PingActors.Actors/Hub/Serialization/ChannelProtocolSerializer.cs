@@ -23,6 +23,7 @@ public sealed class ChannelProtocolSerializer(ExtendedActorSystem system) : Seri
     private const string MessageManifest = "M";
     private const string ResubscribeManifest = "R";
     private const string StopManifest = "X";
+    private const string DeliveredManifest = "D";
 
     public override int Identifier => Id;
 
@@ -35,6 +36,7 @@ public sealed class ChannelProtocolSerializer(ExtendedActorSystem system) : Seri
         Subscribed => SubscribedManifest,
         Resubscribe => ResubscribeManifest,
         StopChannel => StopManifest,
+        Delivered => DeliveredManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not a channel wire message", nameof(o)),
     };
 
@@ -53,6 +55,7 @@ public sealed class ChannelProtocolSerializer(ExtendedActorSystem system) : Seri
         Subscribed s => new SubscribedData { Channel = s.Channel, Incarnation = s.Incarnation, LastSeq = s.LastSeq, Gap = s.Gap }.ToByteArray(),
         Resubscribe r => new ResubscribeData { Channel = r.Channel }.ToByteArray(),
         StopChannel => [],
+        Delivered d => new DeliveredData { Channel = d.Channel, Incarnation = d.Incarnation, Seq = d.Seq }.ToByteArray(),
         _ => throw new ArgumentException($"{obj.GetType()} is not a channel wire message", nameof(obj)),
     };
 
@@ -79,6 +82,9 @@ public sealed class ChannelProtocolSerializer(ExtendedActorSystem system) : Seri
                 return new Resubscribe(ResubscribeData.Parser.ParseFrom(bytes).Channel);
             case StopManifest:
                 return StopChannel.Instance;
+            case DeliveredManifest:
+                var dd = DeliveredData.Parser.ParseFrom(bytes);
+                return new Delivered(dd.Channel, dd.Incarnation, dd.Seq);
             default:
                 throw new System.Runtime.Serialization.SerializationException($"Unknown channel wire manifest [{manifest}]");
         }

@@ -4,7 +4,6 @@ using Akka.TestKit.Xunit2;
 using PingActors.Actors.Sessions;
 using PingActors.Actors.Hub.Channels;
 using PingActors.Actors.Hub;
-using PingActors.Actors.Hub;
 
 namespace PingActors.Tests.Hub.Channels;
 
@@ -258,5 +257,53 @@ public sealed class ChannelEntitySpecs : TestKit
     {
         entity.Tell(new Publish("/c", Payload.Text(text)), TestActor);
         return ExpectMsg<Published>();
+    }
+
+    [Fact]
+    public void A_publish_is_answered_only_while_every_subscribing_node_is_within_the_window()
+    {
+        var settings = LongIdle with { PublishWindow = 4 };
+        var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", settings, _metrics));
+        var slow = CreateTestProbe();
+        var fast = CreateTestProbe();
+        entity.Tell(new Subscribe("/c", slow.Ref));
+        entity.Tell(new Subscribe("/c", fast.Ref));
+        var incarnation = slow.ExpectMsg<Subscribed>().Incarnation;
+        fast.ExpectMsg<Subscribed>();
+
+        for (var i = 1; i <= 6; i++)
+        {
+            entity.Tell(new Publish("/c", Payload.Text("m" + i)), TestActor);
+        }
+
+        // Every message went out; the answers for 5 and 6 wait, as the slow node has reported nothing.
+        Assert.Equal(6, slow.ReceiveN(6).Cast<ChannelMessage>().Last().Seq);
+        Assert.Equal([1L, 2, 3, 4], ReceiveN(4).Cast<Published>().Select(p => p.Seq));
+        entity.Tell(new Delivered("/c", incarnation, 6), fast.Ref);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        entity.Tell(new Delivered("/c", incarnation, 2), slow.Ref);
+        Assert.Equal([5L, 6], ReceiveN(2).Cast<Published>().Select(p => p.Seq));
+    }
+
+    [Fact]
+    public void Held_answers_go_out_after_half_the_publish_timeout_or_when_the_slow_node_leaves()
+    {
+        var settings = LongIdle with { PublishWindow = 1, PublishTimeout = TimeSpan.FromSeconds(1) };
+        var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", settings, _metrics));
+        var silent = CreateTestProbe();
+        entity.Tell(new Subscribe("/c", silent.Ref));
+        silent.ExpectMsg<Subscribed>();
+
+        entity.Tell(new Publish("/c", Payload.Text("1")), TestActor);
+        entity.Tell(new Publish("/c", Payload.Text("2")), TestActor);
+        ExpectMsg<Published>();
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(2, ExpectMsg<Published>(TimeSpan.FromSeconds(3)).Seq);
+
+        entity.Tell(new Publish("/c", Payload.Text("3")), TestActor);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        silent.Ref.Tell(PoisonPill.Instance);
+        Assert.Equal(3, ExpectMsg<Published>(TimeSpan.FromSeconds(3)).Seq);
     }
 }

@@ -3,7 +3,6 @@ using Akka.TestKit.Xunit2;
 using PingActors.Actors.Sessions;
 using PingActors.Actors.Hub.Channels;
 using PingActors.Actors.Hub;
-using PingActors.Actors.Hub;
 
 namespace PingActors.Tests.Hub.Channels;
 
@@ -274,4 +273,20 @@ public sealed class LocalChannelSpecs : TestKit
     private static string Text(Payload p) => System.Text.Encoding.UTF8.GetString(p.Bytes);
 
     private sealed class Idle : ReceiveActor;
+
+    [Fact]
+    public void Reports_to_its_entity_what_it_handed_to_its_sockets_every_quarter_of_the_publish_window()
+    {
+        var entity = CreateTestProbe();
+        var channel = CreateTestProbe().ChildActorOf(LocalChannel.PropsFor("/c", CreateTestProbe().Ref, _settings with { PublishWindow = 8 }, _metrics));
+        channel.Tell(new Subscribed("/c", 7, 0), entity.Ref);
+
+        for (var seq = 1; seq <= 5; seq++)
+        {
+            channel.Tell(new ChannelMessage("/c", 7, seq, Payload.Text("m" + seq)), entity.Ref);
+        }
+
+        Assert.Equal([2L, 4], entity.ReceiveN(2).Cast<Delivered>().Select(d => d.Seq));
+        entity.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
 }

@@ -18,7 +18,7 @@ public sealed class ChannelProtocolSerializerSpecs : TestKit
     {
     }
 
-    public static TheoryData<string> MessageNames => new() { "Subscribe", "SubscribeResume", "Publish", "PublishBinary", "Subscribed", "SubscribedGap", "Published", "ChannelMessage", "Resubscribe", "StopChannel" };
+    public static TheoryData<string> MessageNames => new() { "Subscribe", "SubscribeResume", "Publish", "PublishBinary", "Subscribed", "SubscribedGap", "Published", "ChannelMessage", "Resubscribe", "StopChannel", "Delivered" };
 
     [Theory]
     [MemberData(nameof(MessageNames))]
@@ -52,6 +52,7 @@ public sealed class ChannelProtocolSerializerSpecs : TestKit
         "Published" => new Published("/a", 7, 100, 3),
         "ChannelMessage" => new ChannelMessage("/a", 7, 101, new Payload(true, "x"u8.ToArray())),
         "Resubscribe" => new Resubscribe("/a"),
+        "Delivered" => new Delivered("/a", 7, 100),
         "StopChannel" => StopChannel.Instance,
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
