@@ -123,9 +123,19 @@ public sealed class PingActorsNode : IAsyncDisposable
     {
         await _app.StartAsync(cancellationToken);
         var log = _app.Services.GetRequiredService<ILogger<PingActorsNode>>();
-        foreach (var name in _listeners.Names)
+        var setup = Setup;
+
+        // What a newcomer needs at start, one line each: where each listener is, the limits, the cluster.
+        foreach (var listener in setup.Listeners)
         {
-            log.LogInformation("PingActors {Listener} listening on {Uri}", name, _listeners.UriOf(name));
+            log.LogInformation(
+                "PingActors {Listener} listening on {Uri} ({Key} = {Bind}{Scope}): {Serves}",
+                listener.Name,
+                _listeners.UriOf(listener.Name),
+                listener.Key,
+                listener.Address,
+                ScopeOf(listener.Address.Address),
+                listener.Name == ListenerSpec.Ops ? "GET /ping, /stats, /cluster, /metrics" : "a WebSocket on any path subscribes to that channel, a POST publishes to it");
         }
 
         foreach (var warning in _configWarnings)
@@ -135,9 +145,10 @@ public sealed class PingActorsNode : IAsyncDisposable
 
         var limits = _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<KestrelServerOptions>>().Value.Limits;
         log.LogInformation(
-            "Accepting at most {WebSockets} WebSocket connections and {Http} other HTTP connections at once",
+            "Accepting at most {WebSockets} WebSocket connections and {Http} other HTTP connections at once (pingactors.hub.max-connections); messages up to {MaxMessage} (pingactors.hub.max-message-size)",
             (object?)limits.MaxConcurrentUpgradedConnections ?? "unlimited",
-            (object?)limits.MaxConcurrentConnections ?? "unlimited");
+            (object?)limits.MaxConcurrentConnections ?? "unlimited",
+            setup.Hub.Enabled ? SizeText(setup.Hub.Settings.Session.MaxMessageSize) : "n/a (hub off)");
 
         // The hub's stream hosts start now rather than on the first connection.
         _ = _app.Services.GetRequiredService<HubRuntime>().Context;
@@ -155,15 +166,21 @@ public sealed class PingActorsNode : IAsyncDisposable
         // only proceeds once the caller gets to WaitForShutdownAsync.
         var stopping = _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
-        var setup = Setup;
 
         // Read now: by the time the task runs the host may be tearing down its service provider.
         DrainWhenDowned.Register(system, _app.Services.GetRequiredService<NodeSessions>(), status, setup.Node.DrainWindow, setup.DrainBound, log);
         var joinTimeout = setup.Node.ClusterJoinTimeout;
+        var seeds = Cluster.Get(system).Settings.SeedNodes;
+        var joining = seeds.Count == 0 ? "a cluster of its own (akka.cluster.seed-nodes is empty)" : "joined through seeds " + string.Join(", ", seeds);
+        if (seeds.Count > 0 && !up.Task.IsCompleted)
+        {
+            log.LogInformation("PingActors node is joining the cluster as {Address} through seeds {Seeds}", Cluster.Get(system).SelfAddress, string.Join(", ", seeds));
+        }
+
         var waited = Task.Delay(joinTimeout, giveUp.Token);
         if (await Task.WhenAny(up.Task, waited) == up.Task)
         {
-            log.LogInformation("PingActors node is Up in the cluster as {Address}", Cluster.Get(system).SelfAddress);
+            log.LogInformation("PingActors node is Up in the cluster as {Address} ({Joining})", Cluster.Get(system).SelfAddress, joining);
         }
         else if (!stopping.IsCancellationRequested)
         {
@@ -179,4 +196,16 @@ public sealed class PingActorsNode : IAsyncDisposable
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    // A newcomer binding 0.0.0.0 or 127.0.0.1 learns from whom the listener can be reached.
+    private static string ScopeOf(System.Net.IPAddress address) =>
+        address.Equals(System.Net.IPAddress.Any) ? ", every IPv4 interface"
+        : address.Equals(System.Net.IPAddress.IPv6Any) ? ", every interface"
+        : System.Net.IPAddress.IsLoopback(address) ? ", this machine only"
+        : string.Empty;
+
+    private static string SizeText(int bytes) =>
+        bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MiB"
+        : bytes % 1024 == 0 ? $"{bytes / 1024} KiB"
+        : $"{bytes} bytes";
 }
