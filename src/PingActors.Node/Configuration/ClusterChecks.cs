@@ -7,6 +7,9 @@ namespace PingActors.Node.Configuration;
 /// </summary>
 public static class ClusterChecks
 {
+    /// <summary>The ActorSystem's name, part of every node's remoting address (akka.tcp://PingActors@host:port).</summary>
+    public const string SystemName = "PingActors";
+
     private const string Hostname = "akka.remote.dot-netty.tcp.hostname";
     private const string PublicHostname = "akka.remote.dot-netty.tcp.public-hostname";
     private const string Seeds = "akka.cluster.seed-nodes";

@@ -117,7 +117,7 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
             throw new ConfigException($"command line: --seed: expected HOST:PORT of a node's remoting endpoint (e.g. 127.0.0.1:4053), got \"{seed}\"");
         }
 
-        return $"akka.tcp://{Hosting.AkkaWiring.SystemName}@{seed}";
+        return $"akka.tcp://{ClusterChecks.SystemName}@{seed}";
     }
 
     private static (string Name, string? Value) Split(string arg)

@@ -9,7 +9,7 @@ namespace PingActors.Node.Hosting;
 /// <summary>Adds the node's ActorSystem: the merged HOCON, Akka's logging (<see cref="AkkaLog"/>), the session core and each enabled feature's actors.</summary>
 public static class AkkaWiring
 {
-    public const string SystemName = "PingActors";
+    public const string SystemName = ClusterChecks.SystemName;
 
     public static IServiceCollection AddPingActorsAkka(this IServiceCollection services, LoadedConfig config, NodeSetup setup, HubMetrics hubMetrics)
     {
