@@ -16,6 +16,7 @@
 #   SUBS=1000 MSGS=1000                 fan-out size (cross: SUBS/2 on B, SUBS/2 on C)
 #   FANOUT_RUNS="1:0 4:0 1:50"            PUBLISHERS:RATE settings (RATE msgs/s, 0 = unlimited)
 #   ROUNDS=3                            single/cross pairs per setting
+#   CROSS_NODES="B C"                   where the cross-mode subscribers are, split evenly ("B": all on B)
 #   ENTITY_NODE=A                       pin the channel's sharded entity (the sequencer) to this node, in both
 #                                       modes, by probing channel names (A: single-node fan-out crosses no node;
 #                                       cross-node sends one message per subscribing node). "any": random names,
@@ -38,6 +39,7 @@ MSGS=${MSGS:-1000}
 FANOUT_RUNS=${FANOUT_RUNS:-"1:0 4:0 1:50"}
 ROUNDS=${ROUNDS:-3}
 ENTITY_NODE=${ENTITY_NODE:-A}
+CROSS_NODES=${CROSS_NODES:-"B C"}
 IDLE_PER_NODE=${IDLE_PER_NODE:-19000}
 IDLE_CHANNELS=${IDLE_CHANNELS:-100}
 IDLE_SOURCES=${IDLE_SOURCES:-4}
@@ -169,7 +171,12 @@ run_fanout() { # mode publishers rate round
   if [[ $mode == single ]]; then
     args=(--url "$(hub 0)" --pid "${NODE_PIDS[0]}" --stats-url "$(ops 0)")
   else
-    args=(--url "$(hub 1),$(hub 2)" --pid "${NODE_PIDS[1]},${NODE_PIDS[2]}" --stats-url "$(ops 1),$(ops 2)")
+    local urls=() pids=() stats=() n i
+    for n in $CROSS_NODES; do
+      case $n in B) i=1 ;; C) i=2 ;; *) echo "error: CROSS_NODES takes B and C, got $n" >&2; exit 2 ;; esac
+      urls+=("$(hub "$i")") pids+=("${NODE_PIDS[$i]}") stats+=("$(ops "$i")")
+    done
+    args=(--url "$(IFS=,; echo "${urls[*]}")" --pid "$(IFS=,; echo "${pids[*]}")" --stats-url "$(IFS=,; echo "${stats[*]}")")
   fi
   if [[ $ENTITY_NODE != any ]]; then
     local want=0 name

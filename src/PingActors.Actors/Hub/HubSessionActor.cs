@@ -19,7 +19,13 @@ public sealed class HubSessionActor : SessionActor<HubSessionRequest>
 
     private static readonly SessionOutcome.Refused ChannelUnavailable = SessionOutcome.Refused.Text(503, "Error: channel unavailable, try again.\n", retryLater: true);
 
+    // Publishes a client may have unanswered before its next message is read.
+    private const int MaxUnanswered = 32;
+
     private IActorRef? _localChannel;
+    private int _unanswered;
+    private Action? _waitingAck;
+    private ICancelable? _waitTimeout;
 
     protected override TimeSpan StartTimeout => Hub.Settings.JoinTimeout;
 
@@ -50,20 +56,34 @@ public sealed class HubSessionActor : SessionActor<HubSessionRequest>
             return;
         }
 
+        // Answered with Published, as a POST is: the client's next message is read only while fewer than
+        // MaxUnanswered are unanswered, so a burst waits on its channel (whose answers wait on the slowest
+        // node's fan-out, publish-window) instead of piling up in front of it.
         Hub.Metrics.PublishWebSocket.Inc();
-        Hub.ChannelRegion.Tell(new Publish(Channel, payload), ActorRefs.NoSender);
-
-        // Paced as a POST publisher is (pingactors.hub.publish-backlog): while the node's fan-out is that far
-        // behind, the client's next message is not read, so a burst slows its sender through TCP instead of
-        // overflowing the readers' queues. After publish-timeout it is read anyway, as a POST is answered.
-        var limit = Hub.Settings.PublishBacklog;
-        if (limit == 0 || Hub.Backlog.Queued < limit)
+        Hub.ChannelRegion.Tell(new Publish(Channel, payload), Self);
+        _unanswered++;
+        if (_unanswered < MaxUnanswered)
         {
-            message.Ack();
+            AckWhenFanoutAllows(message.Ack);
             return;
         }
 
-        var ack = message.Ack;
+        _waitingAck = message.Ack;
+        _waitTimeout = Context.System.Scheduler.ScheduleTellOnceCancelable(Hub.Settings.PublishTimeout, Self, AnswersLate.Instance, Self);
+    }
+
+    // Paced as a POST publisher is (pingactors.hub.publish-backlog): while the node's fan-out is that far
+    // behind, the client's next message is not read, so a burst slows its sender through TCP instead of
+    // overflowing the readers' queues. After publish-timeout it is read anyway, as a POST is answered.
+    private void AckWhenFanoutAllows(Action ack)
+    {
+        var limit = Hub.Settings.PublishBacklog;
+        if (limit == 0 || Hub.Backlog.Queued < limit)
+        {
+            ack();
+            return;
+        }
+
         Hub.Backlog.WhenBelowAsync(limit).WaitAsync(Hub.Settings.PublishTimeout).ContinueWith(
             static (waited, state) =>
             {
@@ -74,6 +94,18 @@ public sealed class HubSessionActor : SessionActor<HubSessionRequest>
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+    }
+
+    private void OnAnswered(bool late)
+    {
+        _unanswered = late ? 0 : Math.Max(0, _unanswered - 1);
+        if (_waitingAck is { } ack && _unanswered < MaxUnanswered)
+        {
+            _waitingAck = null;
+            _waitTimeout?.Cancel();
+            _waitTimeout = null;
+            AckWhenFanoutAllows(ack);
+        }
     }
 
     protected override bool OnSessionMessage(object message)
@@ -90,12 +122,24 @@ public sealed class HubSessionActor : SessionActor<HubSessionRequest>
             case ChannelStopped:
                 OnLocalChannelStopped();
                 return true;
+            case Published:
+                OnAnswered(late: false);
+                return true;
+            case AnswersLate:
+                // The channel did not answer within publish-timeout (unreachable, or its answers lost with a
+                // node): read on, as a POST would be answered.
+                OnAnswered(late: true);
+                return true;
             default:
                 return false;
         }
     }
 
-    protected override void OnStopped() => (_localChannel ?? Hub.LocalChannels).Tell(new Leave(Channel, Self));
+    protected override void OnStopped()
+    {
+        _waitTimeout?.Cancel();
+        (_localChannel ?? Hub.LocalChannels).Tell(new Leave(Channel, Self));
+    }
 
     private void OnLocalChannelStopped()
     {
@@ -108,5 +152,11 @@ public sealed class HubSessionActor : SessionActor<HubSessionRequest>
         // Our local channel died without us leaving it: we would silently miss messages, so close.
         Context.GetLogger().Warning("Local channel {0} stopped under a live connection; closing it", Channel);
         CloseNow(CloseReasons.InternalError);
+    }
+
+    /// <summary>Publishes stayed unanswered for publish-timeout.</summary>
+    private sealed class AnswersLate
+    {
+        public static readonly AnswersLate Instance = new();
     }
 }

@@ -145,7 +145,7 @@ public sealed class PingActorsNode : IAsyncDisposable
 
         var limits = _app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<KestrelServerOptions>>().Value.Limits;
         log.LogInformation(
-            "Accepting at most {WebSockets} WebSocket connections and {Http} other HTTP connections at once (pingactors.hub.max-connections); messages up to {MaxMessage} (pingactors.hub.max-message-size)",
+            "Accepting at most {WebSockets} WebSocket connections and {Http} other HTTP connections at once (pingactors.hub.max-connections); messages up to {MaxMessage} (pingactors.websocket.max-message-size, or the hub's own)",
             (object?)limits.MaxConcurrentUpgradedConnections ?? "unlimited",
             (object?)limits.MaxConcurrentConnections ?? "unlimited",
             setup.Hub.Enabled ? SizeText(setup.Hub.Settings.Session.MaxMessageSize) : "n/a (hub off)");
