@@ -22,7 +22,7 @@ public sealed record HubSettings
     public int PublishBacklog { get; init; } = 16_000;
 
     /// <summary>pingactors.hub.publish-window: how many messages a subscribing node may be behind before POST answers wait; 0 = no limit.</summary>
-    public int PublishWindow { get; init; } = 32;
+    public int PublishWindow { get; init; } = 8;
 
     public TimeSpan ChannelIdleTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
