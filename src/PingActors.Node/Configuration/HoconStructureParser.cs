@@ -112,6 +112,9 @@ internal sealed class HoconStructureParser(List<HoconToken> tokens)
         {
             case HoconTokenKind.OpenBrace:
                 break;
+            case HoconTokenKind.Separator when Current.Text == "+=":
+                // Akka's parser has no '+=': it would read a key ending in "+" and not extend anything.
+                throw Problem(Current, fullKey, "'=' or ':' (Akka's HOCON parser does not support '+='; write the whole list)");
             case HoconTokenKind.Separator:
                 _at++;
                 if (Current.Kind is HoconTokenKind.Newline or HoconTokenKind.End or HoconTokenKind.Comma or HoconTokenKind.CloseBrace or HoconTokenKind.CloseBracket)

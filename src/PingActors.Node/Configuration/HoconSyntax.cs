@@ -20,6 +20,7 @@ public static class HoconSyntax
         var parser = new HoconStructureParser(HoconLexer.Lex(text));
         parser.ParseDocument();
 
+        RefuseCircularReferences(parser);
         var edits = new List<(int Start, int End, string Replacement)>();
         foreach (var use in parser.Substitutions)
         {
@@ -70,4 +71,45 @@ public static class HoconSyntax
 
         return result.Append(text, at, text.Length - at).ToString();
     }
+
+    // Akka's parser follows a substitution that leads back to the key it is in (`a = ${a} [1]`, or a = ${b}
+    // with b = ${a}) until the stack overflows, which ends the process: refuse it here with its line and key.
+    private static void RefuseCircularReferences(HoconStructureParser parser)
+    {
+        var references = parser.Substitutions
+            .Where(u => u.Key is not null && parser.DefinedPaths.Contains(u.Token.Text))
+            .ToList();
+        foreach (var use in references)
+        {
+            var key = use.Key!;
+            var target = use.Token.Text;
+            if (Contains(target, key) || Leads(target, key, references, [target]))
+            {
+                throw new HoconSyntaxException(use.Token.Line, key, "a substitution that does not lead back to the key it is in (Akka's HOCON parser cannot resolve one)", "${" + target + "}");
+            }
+        }
+    }
+
+    // Whether the value of `from` (or anything inside it) refers, directly or through other keys, to `key`.
+    private static bool Leads(string from, string key, List<HoconSubstitutionUse> references, HashSet<string> seen)
+    {
+        foreach (var use in references)
+        {
+            if (!Contains(from, use.Key!))
+            {
+                continue;
+            }
+
+            var next = use.Token.Text;
+            if (Contains(next, key) || (seen.Add(next) && Leads(next, key, references, seen)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // True when `inner` is `outer` itself or a key inside it.
+    private static bool Contains(string outer, string inner) => inner == outer || inner.StartsWith(outer + ".", StringComparison.Ordinal);
 }

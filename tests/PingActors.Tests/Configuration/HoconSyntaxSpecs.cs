@@ -31,6 +31,7 @@ public sealed class HoconSyntaxSpecs
     [InlineData("a { b = 1, c = 2 }", "{a={b=1,c=2}}")]
     [InlineData("a = \"\"\"multi\nline\"\"\"\nb = 1", "{a=multi\nline,b=1}")]
     [InlineData("a = x\nb = ${a}", "{a=x,b=x}")]
+    [InlineData("x { y = 1, z = ${x.y} }", "{x={y=1,z=1}}")]
     [InlineData("", "{}")]
     public void Valid_hocon_passes_unchanged_and_parses_to_what_it_says(string text, string expected)
     {
@@ -38,17 +39,6 @@ public sealed class HoconSyntaxSpecs
 
         Assert.Equal(text, prepared);
         Assert.Equal(expected, Render(ConfigurationFactory.ParseString(prepared).Root));
-    }
-
-    [Fact]
-    public void Plus_equals_passes_the_check_but_akka_reads_it_as_a_key_ending_in_a_plus()
-    {
-        // Akka 1.5's parser has no "+=": the list is not extended and a key "a +" appears instead, with no
-        // error. Written down here so that a check refusing "+=" (as it should) has to change this test.
-        var config = Parse("a = [0]\na += 1");
-
-        Assert.Equal(["0"], config.GetStringList("a"));
-        Assert.Equal("{a=[0],a +=1}", Render(config.Root));
     }
 
     [Theory]
@@ -61,6 +51,13 @@ public sealed class HoconSyntaxSpecs
     [InlineData("a = ${\n", 1, null, "'}' closing the substitution on the same line")]
     [InlineData("a = \"\"\"never closed", 1, null, "\"\"\" closing the multi-line string")]
     [InlineData("a = ${PA_UNSET}", 1, "a", "the environment variable PA_UNSET to be set")]
+
+    // Akka 1.5's parser has no "+=" (it read a key "a +" and left the list as it was, without an error),
+    // and it follows a substitution that leads back to its own key until the stack overflows.
+    [InlineData("a = [0]\na += 1", 2, "a", "'=' or ':' (Akka's HOCON parser does not support '+='")]
+    [InlineData("a = [0]\na = ${a} [1]", 2, "a", "a substitution that does not lead back to the key it is in")]
+    [InlineData("a = 1\nb = ${c}\nc = ${b}", 2, "b", "a substitution that does not lead back to the key it is in")]
+    [InlineData("x { y = 1, z = ${x} }", 1, "x.z", "a substitution that does not lead back to the key it is in")]
     public void Broken_hocon_is_reported_with_line_key_and_expectation(string text, int line, string? key, string expected)
     {
         var e = Assert.Throws<HoconSyntaxException>(() => HoconSyntax.Prepare(text, Lookup));
