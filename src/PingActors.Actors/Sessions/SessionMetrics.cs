@@ -10,15 +10,12 @@ public sealed class SessionMetrics
 {
     public SessionMetrics(CollectorRegistry registry, string feature)
     {
-        Feature = feature;
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
         Connections = factory.CreateGauge("pingactors_connections", "Open WebSocket connections on this node.", "feature").WithLabels(feature);
         ConnectionsTotal = factory.CreateCounter("pingactors_connections_total", "WebSocket connections accepted by this node.", "feature").WithLabels(feature);
         Dropped = factory.CreateCounter("pingactors_messages_dropped_total", "Messages dropped on this node (outbound queue overflow or closed subscriber).", "feature").WithLabels(feature);
         SlowConsumerDisconnects = factory.CreateCounter("pingactors_slow_consumer_disconnects_total", "Connections closed because their outbound queue overflowed.", "feature").WithLabels(feature);
     }
-
-    public string Feature { get; }
 
     public Gauge.Child Connections { get; }
 

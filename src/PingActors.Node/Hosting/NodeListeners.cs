@@ -20,7 +20,5 @@ public sealed class NodeListeners
         return new Uri($"http://{host}:{endpoint.Port}/");
     }
 
-    public bool Has(string name) => _bound.ContainsKey(name);
-
     internal void Add(string name, ListenOptions options) => _bound[name] = options;
 }

@@ -23,8 +23,8 @@ public sealed class SessionSupervisorSpecs : TestKit
         : base("akka.loglevel = WARNING")
     {
         var settings = new SessionSettings { StreamHosts = 1 };
-        var graph = Flow.FromGraph(new WebSocketFlow(settings)).Join(Flow.FromGraph(new ActorEndpoint(settings, Metrics(settings))));
-        _session = SessionContext.Start(settings, Metrics(settings), graph, Sys.Materializer());
+        var graph = Flow.FromGraph(new WebSocketFlow(settings)).Join(Flow.FromGraph(new ActorEndpoint(settings, Metrics())));
+        _session = SessionContext.Start(settings, Metrics(), graph, Sys.Materializer());
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class SessionSupervisorSpecs : TestKit
         Assert.Equal("Error: server shutting down.\n", Encoding.UTF8.GetString(refused.Body.Span));
     }
 
-    private static SessionMetrics Metrics(SessionSettings settings) => new(Prometheus.Metrics.NewCustomRegistry(), "test");
+    private static SessionMetrics Metrics() => new(Prometheus.Metrics.NewCustomRegistry(), "test");
 
     private static Task<System.Net.WebSockets.WebSocket> NeverAccept() => throw new InvalidOperationException("this kind never accepts");
 

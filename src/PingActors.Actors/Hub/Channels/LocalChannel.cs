@@ -46,8 +46,10 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     private long _incarnation;
     private long _lastSeq;
 
-    // The last number reported to the entity as handed to this node's sockets (its publish window).
+    // The last number reported to the entity as handed to this node's sockets, and how often to report
+    // (a quarter of the publish window; 0: never).
     private long _reported;
+    private readonly long _reportEvery;
 
     public LocalChannel(string channel, IActorRef region, HubSettings settings, HubMetrics metrics)
     {
@@ -55,6 +57,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         _region = region;
         _settings = settings;
         _metrics = metrics;
+        _reportEvery = settings.PublishWindow > 0 ? DeliveryWindow.ReportEvery(settings.PublishWindow) : 0;
 
         Receive<ChannelMessage>(OnMessage);
         Receive<Join>(OnJoin);
@@ -237,7 +240,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         }
 
         _metrics.Delivered.Inc(outboxes.Count);
-        if (_settings.PublishWindow > 0 && _lastSeq - _reported >= DeliveryWindow.ReportEvery(_settings.PublishWindow))
+        if (_reportEvery > 0 && _lastSeq - _reported >= _reportEvery)
         {
             _reported = _lastSeq;
             _entity?.Tell(new Delivered(_channel, _incarnation, _lastSeq));
