@@ -137,4 +137,14 @@ public sealed class HubSettingsSpecs
         Assert.DoesNotContain(off.Listeners, l => l.Name == "hub");
         Assert.Contains(off.Listeners, l => l.Name == "ops");
     }
+
+    [Fact]
+    public void A_body_rate_grace_of_a_second_or_less_is_refused_with_its_key()
+    {
+        // Kestrel throws on a grace period of one second or less; the node names the key instead.
+        var loaded = ConfigLoader.Load(CommandLine.Parse(["--set", "pingactors.http.min-body-rate-grace=1s"]));
+
+        var error = Assert.Throws<ConfigException>(() => NodeSetup.From(loaded));
+        Assert.Contains("pingactors.http.min-body-rate-grace: expected a duration above 1s", error.Message);
+    }
 }

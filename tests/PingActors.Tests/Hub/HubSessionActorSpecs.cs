@@ -28,7 +28,7 @@ public sealed class HubSessionActorSpecs : TestKit, IAsyncLifetime
     private static readonly TimeSpan SocketWork = TimeSpan.FromSeconds(10);
 
     private readonly HubMetrics _metrics = new();
-    private readonly HubSettings _settings = new() { JoinTimeout = TimeSpan.FromSeconds(1), Session = new SessionSettings { KeepAliveInterval = TimeSpan.Zero } };
+    private readonly HubSettings _settings = new() { JoinTimeout = TimeSpan.FromSeconds(1), PublishTimeout = TimeSpan.FromSeconds(2), Session = new SessionSettings { KeepAliveInterval = TimeSpan.Zero } };
     private readonly TestProbe _localChannels;
     private readonly TestProbe _region;
     private readonly HubContext _context;
@@ -159,6 +159,40 @@ public sealed class HubSessionActorSpecs : TestKit, IAsyncLifetime
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         // Aborted, not merely silent: a receive fails at once instead of running into the timeout.
         await Assert.ThrowsAsync<WebSocketException>(async () => await _client!.ReceiveAsync(new byte[16], cts.Token));
+    }
+
+    [Fact]
+    public async Task Reads_no_further_than_32_unanswered_publishes_and_reads_on_after_the_publish_timeout()
+    {
+        await OpenAsync("/c");
+        for (var i = 0; i < 40; i++)
+        {
+            await SendAsync("m" + i);
+        }
+
+        // The region stands in for a channel that never answers: 32 publishes, then the client is not read.
+        _region.ReceiveN(32, SocketWork);
+        _region.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+
+        // After publish-timeout (2 s here) the session reads on, as a POST would be answered.
+        Assert.Equal("m32", Encoding.UTF8.GetString(_region.ExpectMsg<Publish>(TimeSpan.FromSeconds(10)).Payload.Bytes));
+    }
+
+    [Fact]
+    public async Task Each_answer_lets_one_more_client_message_in()
+    {
+        var (connection, _) = await OpenAsync("/c");
+        for (var i = 0; i < 33; i++)
+        {
+            await SendAsync("m" + i);
+        }
+
+        var publishes = _region.ReceiveN(32, SocketWork);
+        _region.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        connection.Tell(new Published("/c", 1, 1, 1), _region.Ref);
+        Assert.Equal("m32", Encoding.UTF8.GetString(_region.ExpectMsg<Publish>(SocketWork).Payload.Bytes));
+        Assert.Equal(32, publishes.Count);
     }
 
     private IActorRef Start(string channel, HubContext? context = null)
