@@ -11,7 +11,6 @@ using PingActors.Actors.Hub.Channels;
 using PingActors.Actors.Sessions;
 using PingActors.Actors.Sessions.Streams;
 using PingActors.Actors.Hub;
-using PingActors.Actors.Hub;
 using PingActors.Node.Configuration;
 
 namespace PingActors.Tests.Hub;

@@ -6,7 +6,6 @@ using Akka.TestKit.Xunit2;
 using PingActors.Actors.Sessions;
 using PingActors.Actors.Hub.Channels;
 using PingActors.Actors.Hub;
-using PingActors.Actors.Hub;
 
 namespace PingActors.Tests.Hub.Channels;
 
