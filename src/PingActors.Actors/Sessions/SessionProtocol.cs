@@ -7,6 +7,9 @@ namespace PingActors.Actors.Sessions;
 public interface ISessionRequest
 {
     SessionContext Session { get; }
+
+    /// <summary>Touched by the socket's transport on each client ping, for a feature with an idle timeout; null: none kept.</summary>
+    ActivityClock? Activity => null;
 }
 
 /// <summary>

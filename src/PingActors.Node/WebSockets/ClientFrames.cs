@@ -18,6 +18,9 @@ internal struct ClientFrames(long largestMessage)
     private int _headerLength;
     private byte _first;
 
+    /// <summary>Ping frames seen so far (their headers), for a session's idle clock.</summary>
+    public int Pings { get; private set; }
+
     /// <returns>Null while the frames are acceptable; else the close to fail the connection with.</returns>
     public CloseReason? Inspect(ReadOnlySpan<byte> bytes)
     {
@@ -84,6 +87,7 @@ internal struct ClientFrames(long largestMessage)
         var opcode = _first & 0x0F;
         if (opcode >= 0x8)
         {
+            Pings += opcode == 0x9 ? 1 : 0;
             return null;
         }
 

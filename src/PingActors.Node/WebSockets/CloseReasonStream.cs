@@ -27,7 +27,8 @@ namespace PingActors.Node.WebSockets;
 /// </list>
 /// </summary>
 /// <param name="largestMessage">The session's <c>max-message-size</c>: a frame header announcing more is refused with 1009 before its payload.</param>
-public sealed class CloseReasonStream(Stream inner, HttpContext context, long largestMessage) : Stream
+/// <param name="activity">Touched on each client ping (a client keeping an idle session alive), when the session keeps one.</param>
+public sealed class CloseReasonStream(Stream inner, HttpContext context, long largestMessage, ActivityClock? activity = null) : Stream
 {
     /// <summary>How long a disposed connection stays open so a last close frame can still be sent.</summary>
     public static readonly TimeSpan AbortLinger = TimeSpan.FromMilliseconds(250);
@@ -46,6 +47,7 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context, long la
     private bool _failed;
     private volatile bool _requestEnded;
     private int _disposed;
+    private int _pingsNoted;
 
     public override bool CanRead => inner.CanRead;
 
@@ -77,7 +79,7 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context, long la
         }
 
         var read = reading.Result;
-        return _frames.Inspect(buffer.Span[..read]) is { } refused ? FailAsync(refused) : new ValueTask<int>(read);
+        return Inspect(buffer.Span[..read]) is { } refused ? FailAsync(refused) : new ValueTask<int>(read);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -166,7 +168,19 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context, long la
     private async ValueTask<int> InspectWhenReadAsync(ValueTask<int> reading, Memory<byte> buffer)
     {
         var read = await reading.ConfigureAwait(false);
-        return _frames.Inspect(buffer.Span[..read]) is { } refused ? await FailAsync(refused).ConfigureAwait(false) : read;
+        return Inspect(buffer.Span[..read]) is { } refused ? await FailAsync(refused).ConfigureAwait(false) : read;
+    }
+
+    private CloseReason? Inspect(ReadOnlySpan<byte> read)
+    {
+        var refused = _frames.Inspect(read);
+        if (activity is not null && _frames.Pings != _pingsNoted)
+        {
+            _pingsNoted = _frames.Pings;
+            activity.Touch();
+        }
+
+        return refused;
     }
 
     /// <summary>Sends the close frame for a refused client frame, after any write in progress, then fails the read.</summary>

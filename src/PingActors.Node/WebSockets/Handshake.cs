@@ -12,7 +12,7 @@ public static class Handshake
     public static bool IsUpgradeRequest(HttpRequest request) =>
         HasToken(request.Headers.Connection, "upgrade") && HasToken(request.Headers.Upgrade, "websocket");
 
-    public static HandshakeRejection? Validate(HttpRequest request, OriginPolicy origins)
+    public static HandshakeRejection? Validate(HttpRequest request, IOriginCheck origins)
     {
         // RFC 6455 4.1 requires HTTP/1.1 or later, and HTTP/1.0 has no Upgrade mechanism (RFC 9110 7.8), yet
         // Kestrel marks such a request upgradable. Checked first: a version answer (426) would invite a retry
@@ -38,7 +38,7 @@ public static class Handshake
             return new HandshakeRejection(StatusCodes.Status400BadRequest, "Error: bad request. Not a valid WebSocket handshake (HTTP/1.1 GET required).\n", []);
         }
 
-        if (!origins.Allows(request.Headers.Origin.ToString()))
+        if (!origins.Allows(request))
         {
             return new HandshakeRejection(StatusCodes.Status403Forbidden, "Forbidden\n", [new("Sec-WebSocket-Version", "13")]);
         }

@@ -7,7 +7,7 @@ namespace PingActors.Node.WebSockets;
 /// Pinghub: only browsers send it). Exact entries match byte for byte; <c>scheme://*.domain[:port]</c>
 /// matches any subdomain of <c>domain</c> with the same scheme and port, but not <c>domain</c> itself.
 /// </summary>
-public sealed class OriginPolicy
+public sealed class OriginPolicy : IOriginCheck
 {
     private readonly string[] _exact;
     private readonly (string Prefix, string Suffix)[] _wildcards;
@@ -34,6 +34,8 @@ public sealed class OriginPolicy
             && !candidate.EndsWith('/')
             && uri.UserInfo.Length == 0;
     }
+
+    public bool Allows(HttpRequest request) => Allows(request.Headers.Origin.ToString());
 
     public bool Allows(string? origin)
     {

@@ -13,7 +13,7 @@ public sealed class SessionEndpoint(NodeSessions sessions)
 {
     private static readonly SessionOutcome.Refused ConnectionLimit = SessionOutcome.Refused.Text(503, "Error: connection limit reached, try again later.\n", retryLater: true);
 
-    public async Task RunAsync(HttpContext context, OriginPolicy origins, SessionSettings settings, Props kind, ISessionRequest request)
+    public async Task RunAsync(HttpContext context, IOriginCheck origins, SessionSettings settings, Props kind, ISessionRequest request)
     {
         var rejection = Handshake.Validate(context.Request, origins);
         if (rejection is not null)
@@ -58,7 +58,7 @@ public sealed class SessionEndpoint(NodeSessions sessions)
 
         async Task<WebSocket> AcceptAsync()
         {
-            var (socket, stream) = await WebSocketUpgrade.AcceptAsync(context, interval, timeout, settings.MaxMessageSize);
+            var (socket, stream) = await WebSocketUpgrade.AcceptAsync(context, interval, timeout, settings.MaxMessageSize, request.Activity);
             transport = stream;
             return socket;
         }

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
+using PingActors.Actors.Sessions;
 
 namespace PingActors.Node.WebSockets;
 
@@ -18,7 +19,7 @@ public static class WebSocketUpgrade
     public static bool IsUpgradable(HttpContext context) =>
         context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true;
 
-    public static async Task<(WebSocket Socket, CloseReasonStream Transport)> AcceptAsync(HttpContext context, TimeSpan keepAliveInterval, TimeSpan keepAliveTimeout, int maxMessageSize)
+    public static async Task<(WebSocket Socket, CloseReasonStream Transport)> AcceptAsync(HttpContext context, TimeSpan keepAliveInterval, TimeSpan keepAliveTimeout, int maxMessageSize, ActivityClock? activity = null)
     {
         var upgrade = context.Features.Get<IHttpUpgradeFeature>() ?? throw new InvalidOperationException("not an upgradable request");
         var key = context.Request.Headers.SecWebSocketKey.ToString().Trim();
@@ -39,7 +40,7 @@ public static class WebSocketUpgrade
             throw;
         }
 
-        var transport = new CloseReasonStream(stream, context, maxMessageSize);
+        var transport = new CloseReasonStream(stream, context, maxMessageSize, activity);
         var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions
         {
             IsServer = true,

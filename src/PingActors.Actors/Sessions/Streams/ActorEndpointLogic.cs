@@ -94,6 +94,9 @@ internal sealed class ActorEndpointLogic : InAndOutGraphStageLogic
             case Payload payload:
                 Enqueue(payload);
                 break;
+            case Offer offer:
+                offer.Receipt.Report(offer.Slot, TryEnqueue(offer.Payload));
+                break;
             case CloseSocket close:
                 BeginClose(close.Reason, close.Flush);
                 break;
@@ -138,6 +141,32 @@ internal sealed class ActorEndpointLogic : InAndOutGraphStageLogic
 
         queue.Enqueue(payload);
         _queuedBytes += payload.Length;
+    }
+
+    private OfferResult TryEnqueue(Payload payload)
+    {
+        if (_closing is not null || IsClosed(_stage.Out))
+        {
+            return OfferResult.Closed;
+        }
+
+        if (IsAvailable(_stage.Out))
+        {
+            Push(_stage.Out, payload);
+            return OfferResult.Queued;
+        }
+
+        var queue = _queue ??= new Queue<Payload>();
+        var settings = _stage.Settings;
+        if (queue.Count + 1 > settings.OutboundMaxMessages || _queuedBytes + payload.Length > settings.OutboundMaxBytes)
+        {
+            _stage.Metrics.Dropped.Inc();
+            return OfferResult.QueueFull;
+        }
+
+        queue.Enqueue(payload);
+        _queuedBytes += payload.Length;
+        return OfferResult.Queued;
     }
 
     private bool TryDequeue(out Payload payload)

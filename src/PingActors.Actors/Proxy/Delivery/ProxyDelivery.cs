@@ -1,0 +1,91 @@
+using Akka.Actor;
+using PingActors.Actors.Sessions;
+
+namespace PingActors.Actors.Proxy.Delivery;
+
+/// <summary>One /send or /close's per-session outcomes; <paramref name="Sent"/> is false when strict-broadcast refused it as a whole.</summary>
+public sealed record DeliveryReport(IReadOnlyList<string> Keys, IReadOnlyList<DeliveryOutcome> Outcomes, bool Sent);
+
+/// <summary>
+/// A /send or /close from any node: this node's sessions first, straight to their outboxes; the keys it does
+/// not hold go to every other node's gateway at once, and their answers are merged per key. A session is
+/// on one node, so the first answer that is not "not found" is its outcome; a key no node answered for in
+/// send-timeout is "context deadline exceeded".
+/// </summary>
+public sealed class ProxyDelivery(SessionDirectory directory, ProxyPeers peers, ProxySettings settings)
+{
+    public async Task<DeliveryReport> DeliverAsync(IReadOnlyList<string> keys, Payload payload, bool close)
+    {
+        if (settings.StrictBroadcast && await MissingAsync(keys).ConfigureAwait(false) is { Count: > 0 } missing)
+        {
+            var refused = keys.Select(k => missing.Contains(k) ? DeliveryOutcome.NotFound : DeliveryOutcome.Queued).ToArray();
+            return new DeliveryReport(keys, refused, Sent: false);
+        }
+
+        var outcomes = await LocalDelivery.DeliverAsync(directory, keys, payload, close, settings.SendTimeout).ConfigureAwait(false);
+        var gateways = peers.Gateways;
+        var elsewhere = Enumerable.Range(0, keys.Count).Where(i => outcomes[i] == DeliveryOutcome.NotFound).ToArray();
+        if (elsewhere.Length == 0 || gateways.Count == 0)
+        {
+            return new DeliveryReport(keys, outcomes, Sent: true);
+        }
+
+        var request = new RemoteDeliver(elsewhere.Select(i => keys[i]).ToArray(), payload, close);
+        var answers = gateways.Select(g => g.Ask<RemoteDelivered>(request, settings.SendTimeout)).ToArray();
+        await Task.WhenAll(answers.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+        for (var j = 0; j < elsewhere.Length; j++)
+        {
+            outcomes[elsewhere[j]] = Merge(answers, j);
+        }
+
+        return new DeliveryReport(keys, outcomes, Sent: true);
+    }
+
+    private static DeliveryOutcome Merge(Task<RemoteDelivered>[] answers, int index)
+    {
+        var unanswered = false;
+        var outcome = DeliveryOutcome.NotFound;
+        foreach (var answer in answers)
+        {
+            if (!answer.IsCompletedSuccessfully)
+            {
+                unanswered = true;
+                continue;
+            }
+
+            var theirs = answer.Result.Outcomes[index];
+            if (theirs != DeliveryOutcome.NotFound && (outcome == DeliveryOutcome.NotFound || theirs == DeliveryOutcome.Queued))
+            {
+                outcome = theirs;
+            }
+        }
+
+        return outcome == DeliveryOutcome.NotFound && unanswered ? DeliveryOutcome.TimedOut : outcome;
+    }
+
+    private async Task<HashSet<string>> MissingAsync(IReadOnlyList<string> keys)
+    {
+        var missing = keys.Where(k => !directory.TryGet(k, out _)).ToHashSet(StringComparer.Ordinal);
+        var gateways = peers.Gateways;
+        if (missing.Count == 0 || gateways.Count == 0)
+        {
+            return missing;
+        }
+
+        var asked = missing.ToArray();
+        var answers = gateways.Select(g => g.Ask<RemoteFound>(new RemoteLookup(asked), settings.SendTimeout)).ToArray();
+        await Task.WhenAll(answers.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+        foreach (var answer in answers.Where(a => a.IsCompletedSuccessfully))
+        {
+            for (var i = 0; i < asked.Length; i++)
+            {
+                if (answer.Result.Found[i])
+                {
+                    missing.Remove(asked[i]);
+                }
+            }
+        }
+
+        return missing;
+    }
+}

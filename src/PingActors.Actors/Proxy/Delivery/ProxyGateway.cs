@@ -1,0 +1,113 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using PingActors.Actors.Dispatch;
+
+namespace PingActors.Actors.Proxy.Delivery;
+
+/// <summary>
+/// This node's door for other nodes' /send and /close (cluster mode, kuiperbelt#38): it delivers to the
+/// sessions this node holds and answers per key, and it keeps <see cref="ProxyPeers"/> current with the
+/// gateways of the other Up members. docs/design.md ("Proxy: reaching a session from any node") has why
+/// sessions are found by asking the other nodes rather than through a sharded entity or a replicated directory.
+/// </summary>
+public sealed class ProxyGateway : ReceiveActor, IWithTimers
+{
+    public const string Name = "proxy-gateway";
+
+    private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ResolveRetry = TimeSpan.FromSeconds(2);
+
+    private readonly SessionDirectory _directory;
+    private readonly ProxyPeers _peers;
+    private readonly TimeSpan _answerWithin;
+    private readonly Cluster _cluster = Cluster.Get(Context.System);
+    private readonly HashSet<Address> _members = [];
+    private readonly Dictionary<Address, IActorRef> _gateways = [];
+
+    public ProxyGateway(SessionDirectory directory, ProxyPeers peers, TimeSpan sendTimeout)
+    {
+        _directory = directory;
+        _peers = peers;
+
+        // Half of the asker's own bound, so the answer still reaches it in time.
+        _answerWithin = sendTimeout / 2;
+
+        Receive<RemoteDeliver>(m =>
+            LocalDelivery.DeliverAsync(_directory, m.Keys, m.Payload, m.Close, _answerWithin)
+                .PipeTo(Sender, success: outcomes => new RemoteDelivered(outcomes)));
+        Receive<RemoteLookup>(m => Sender.Tell(new RemoteFound(m.Keys.Select(k => _directory.TryGet(k, out _)).ToArray())));
+        Receive<ClusterEvent.MemberUp>(up => Track(up.Member.Address));
+        Receive<ClusterEvent.MemberRemoved>(removed => Forget(removed.Member.Address));
+        Receive<Resolve>(r => StartResolving(r.Address));
+        Receive<Resolved>(OnResolved);
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props PropsFor(SessionDirectory directory, ProxyPeers peers, TimeSpan sendTimeout) =>
+        Props.Create(() => new ProxyGateway(directory, peers, sendTimeout)).WithDispatcher(SessionDispatcher.Id);
+
+    protected override void PreStart() =>
+        _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
+
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        _peers.Publish([]);
+    }
+
+    private void Track(Address address)
+    {
+        if (address != _cluster.SelfAddress && _members.Add(address))
+        {
+            StartResolving(address);
+        }
+    }
+
+    private void Forget(Address address)
+    {
+        _members.Remove(address);
+        Timers.Cancel(address);
+        if (_gateways.Remove(address))
+        {
+            _peers.Publish(_gateways.Values.ToArray());
+        }
+    }
+
+    private void StartResolving(Address address)
+    {
+        if (!_members.Contains(address))
+        {
+            return;
+        }
+
+        Context.ActorSelection(new RootActorPath(address) / "user" / Name)
+            .ResolveOne(ResolveTimeout)
+            .PipeTo(Self, success: gateway => new Resolved(address, gateway), failure: _ => new Resolved(address, null));
+    }
+
+    private void OnResolved(Resolved resolved)
+    {
+        if (!_members.Contains(resolved.Address))
+        {
+            return;
+        }
+
+        if (resolved.Gateway is null)
+        {
+            // Not started there yet, or that node runs without the proxy: asked again while it is a member.
+            Context.GetLogger().Debug("No proxy gateway at {0} yet; retrying in {1}", resolved.Address, ResolveRetry);
+            Timers.StartSingleTimer(resolved.Address, new Resolve(resolved.Address), ResolveRetry);
+            return;
+        }
+
+        _gateways[resolved.Address] = resolved.Gateway;
+        _peers.Publish(_gateways.Values.ToArray());
+    }
+
+    private sealed record Resolve(Address Address);
+
+    private sealed record Resolved(Address Address, IActorRef? Gateway);
+}

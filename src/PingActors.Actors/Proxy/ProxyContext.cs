@@ -1,0 +1,29 @@
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using PingActors.Actors.Proxy.Callbacks;
+using PingActors.Actors.Sessions;
+using PingActors.Actors.Sessions.Streams;
+
+namespace PingActors.Actors.Proxy;
+
+/// <summary>Everything a proxy session needs from its node.</summary>
+public sealed record ProxyContext(ProxySettings Settings, CallbackClient Callbacks, SessionDirectory Directory, ProxyStats Stats, ProxyMetrics Metrics, SessionContext Session)
+{
+    /// <summary>The proxy's session core: the same WebSocket flow and actor end as the hub's, with its own settings and stream hosts.</summary>
+    public static ProxyContext Start(ProxySettings settings, HttpClient callbacks, SessionDirectory directory, ProxyStats stats, ProxyMetrics metrics, ActorSystem system)
+    {
+        var sessions = settings.Session;
+        var graph = Flow.FromGraph(new WebSocketFlow(sessions)).Join(Flow.FromGraph(new ActorEndpoint(sessions, metrics.Session)));
+        var session = SessionContext.Start(sessions, metrics.Session, graph, system.Materializer());
+        return new ProxyContext(settings, new CallbackClient(callbacks, settings, stats, metrics), directory, stats, metrics, session);
+    }
+}
+
+/// <summary>A WebSocket request to the proxy's connect path: what its connect callback forwards, and the session's idle clock.</summary>
+public sealed record ProxySessionRequest(ProxyContext Proxy, ConnectRequest Connect, ActivityClock Activity) : ISessionRequest
+{
+    public SessionContext Session => Proxy.Session;
+
+    ActivityClock? ISessionRequest.Activity => Proxy.Settings.IdleTimeout > TimeSpan.Zero ? Activity : null;
+}

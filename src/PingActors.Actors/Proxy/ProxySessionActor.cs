@@ -1,0 +1,207 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Event;
+using PingActors.Actors.Dispatch;
+using PingActors.Actors.Proxy.Callbacks;
+using PingActors.Actors.Sessions;
+using PingActors.Actors.Sessions.Streams;
+
+namespace PingActors.Actors.Proxy;
+
+/// <summary>
+/// One proxied WebSocket, kuiperbelt's session: the app's connect callback decides the handshake, its
+/// establish callback follows the upgrade (before the greeting), each client message goes to its receive
+/// callback in order (the next is read once the app answered), and its close callback runs exactly once when
+/// the session ends, unless the app closed it itself or failed its establish (kuiperbelt's rule).
+/// </summary>
+public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
+{
+    /// <summary>The one Props for every proxy session; the supervisor sends <see cref="StartSession"/> first.</summary>
+    public static readonly Props Props = Props.Create<ProxySessionActor>().WithDispatcher(SessionDispatcher.Id);
+
+    private static readonly SessionOutcome.Refused BadGateway = SessionOutcome.Refused.Text(502, "Bad Gateway\n");
+
+    // The connect callback is bounded by callback.timeout (answered 502); this only catches the unforeseen.
+    private static readonly TimeSpan StartMargin = TimeSpan.FromSeconds(2);
+
+    private string? _key;
+    private Payload? _greeting;
+    private Action<object>? _outbox;
+    private ProxySessionHandle? _handle;
+    private InboundMessage? _heldUntilEstablished;
+    private ICancelable? _idleTimer;
+    private bool _opened;
+    private bool _established;
+    private bool _noCloseCallback;
+
+    protected override TimeSpan StartTimeout => Proxy.Settings.CallbackTimeout + StartMargin;
+
+    protected override string Describe => _key is null ? "a proxy connection" : "proxy session " + _key;
+
+    private ProxyContext Proxy => Request.Proxy;
+
+    protected override void OnPrepare() => Proxy.Callbacks.ConnectAsync(Request.Connect).PipeTo(Self);
+
+    protected override void OnPrepareTimedOut() => Refuse(BadGateway);
+
+    protected override void OnOpened(Action<object> outbox)
+    {
+        _outbox = outbox;
+        _opened = true;
+        Proxy.Stats.SessionOpened();
+        if (Proxy.Settings.EstablishCallback is null)
+        {
+            OnEstablished(true);
+            return;
+        }
+
+        Proxy.Callbacks.EstablishAsync(_key!).PipeTo(Self, success: ok => new Established(ok));
+    }
+
+    protected override void OnClientMessage(InboundMessage message)
+    {
+        Request.Activity.Touch();
+        if (!_established)
+        {
+            // Not read further until the app has seen the establish callback, as in kuiperbelt.
+            _heldUntilEstablished = message;
+            return;
+        }
+
+        if (Proxy.Settings.ReceiveCallback is null)
+        {
+            message.Ack();
+            return;
+        }
+
+        Proxy.Callbacks.ReceiveAsync(_key!, message.Payload).PipeTo(Self, success: status => new Received(message.Ack, status));
+    }
+
+    protected override bool OnSessionMessage(object message)
+    {
+        switch (message)
+        {
+            case ConnectAnswer.Accept accept when Phase == SessionPhase.Preparing:
+                _key = accept.SessionKey;
+                _greeting = accept.Greeting;
+                Accept();
+                return true;
+            case ConnectAnswer.Refuse refuse when Phase == SessionPhase.Preparing:
+                Refuse(refuse.Answer);
+                return true;
+            case Established established:
+                OnEstablished(established.Ok);
+                return true;
+            case Received received:
+                if (received.Status != HttpStatusCode.OK)
+                {
+                    Proxy.Stats.MessageFailed();
+                    Context.GetLogger().Debug("The receive callback of {0} answered {1}", Describe, received.Status?.ToString() ?? "nothing");
+                }
+
+                received.Ack();
+                return true;
+            case CloseByApp close:
+                OnCloseByApp(close);
+                return true;
+            case IdleCheck:
+                CheckIdle();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    protected override void OnStopped()
+    {
+        _idleTimer?.Cancel();
+        if (_handle is not null)
+        {
+            Proxy.Directory.Remove(_handle);
+        }
+
+        if (!_opened)
+        {
+            return;
+        }
+
+        Proxy.Stats.SessionEnded();
+        if (!_noCloseCallback)
+        {
+            Proxy.Callbacks.Close(_key!);
+        }
+    }
+
+    private void OnEstablished(bool ok)
+    {
+        if (!ok)
+        {
+            // The app does not know this session: no greeting, no close callback, never reachable by /send.
+            _noCloseCallback = true;
+            Proxy.Stats.ConnectFailed();
+            CloseNow(ProxyCloseReasons.EstablishFailed);
+            return;
+        }
+
+        _established = true;
+        if (_greeting is not null)
+        {
+            Proxy.Stats.MessagesSent(1);
+            Send(_greeting);
+            _greeting = null;
+        }
+
+        _handle = new ProxySessionHandle(_key!, Self, _outbox!, Request.Activity);
+        Proxy.Directory.Add(_handle);
+        if (Proxy.Settings.IdleTimeout > TimeSpan.Zero)
+        {
+            ScheduleIdleCheck(Proxy.Settings.IdleTimeout);
+        }
+
+        if (_heldUntilEstablished is { } held)
+        {
+            _heldUntilEstablished = null;
+            OnClientMessage(held);
+        }
+    }
+
+    private void OnCloseByApp(CloseByApp close)
+    {
+        _noCloseCallback = true;
+        if (_handle is not null)
+        {
+            Proxy.Directory.Remove(_handle);
+        }
+
+        _outbox!(new Offer(close.LastWord, close.Receipt, close.Slot));
+        Close(CloseReasons.Normal);
+    }
+
+    private void CheckIdle()
+    {
+        var idle = Request.Activity.IdleFor;
+        var timeout = Proxy.Settings.IdleTimeout;
+        if (idle >= timeout)
+        {
+            Close(ProxyCloseReasons.IdleTimeout);
+            return;
+        }
+
+        ScheduleIdleCheck(timeout - idle);
+    }
+
+    private void ScheduleIdleCheck(TimeSpan after) =>
+        _idleTimer = Context.System.Scheduler.ScheduleTellOnceCancelable(after, Self, IdleCheck.Instance, Self);
+
+    private sealed record Established(bool Ok);
+
+    private sealed record Received(Action Ack, HttpStatusCode? Status);
+
+    private sealed class IdleCheck
+    {
+        public static readonly IdleCheck Instance = new();
+    }
+}
+
+/// <summary>The app's /close: <paramref name="LastWord"/> goes out last (reported to <paramref name="Receipt"/>), then a 1000 close frame; no close callback follows.</summary>
+public sealed record CloseByApp(Payload LastWord, IOfferReceipt Receipt, int Slot);
