@@ -93,6 +93,14 @@ internal sealed class SettingsReader(LoadedConfig loaded)
     });
 
     /// <summary>True when a file or the command line sets <paramref name="key"/> (not only the built-in reference.conf).</summary>
+    /// <summary>A map of names to strings, such as proxy-set-header.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> StringMap(string key) => Get(key, "an object of names to strings, such as { \"X-Foo\" = \"bar\" }", () =>
+        _config.GetValue(key).GetObject().Items
+            .Select(item => item.Value.IsObject() || item.Value.IsArray() ? throw new FormatException() : KeyValuePair.Create(item.Key, item.Value.GetString() ?? string.Empty))
+            .ToArray());
+
+    public string String(string key) => Get(key, "a string", () => Raw(key));
+
     public bool IsSet(string key) => loaded.SourceOf(key) != ConfigLoader.ReferenceName;
 
     /// <summary>Where <paramref name="key"/> was set, for an error about it.</summary>
@@ -168,7 +176,8 @@ internal sealed class SettingsReader(LoadedConfig loaded)
             throw new ConfigException($"{source.Name}: {path}: expected a key listed in hocon/reference.conf{Suggestion(path)}, got an unknown key");
         }
 
-        if (value.IsObject() && _reference.GetValue(known).IsObject())
+        // An empty object in reference.conf is a map the operator fills (proxy-set-header): any names go.
+        if (value.IsObject() && _reference.GetValue(known).IsObject() && _reference.GetValue(known).GetObject().Items.Count > 0)
         {
             foreach (var (name, child) in value.GetObject().Items)
             {

@@ -1,8 +1,10 @@
 using Akka.Cluster;
 using Akka.Hosting;
 using PingActors.Actors.Hub;
+using PingActors.Actors.Proxy;
 using PingActors.Actors.Sessions;
 using PingActors.Node.Configuration;
+using PingActors.Node.Proxy;
 
 namespace PingActors.Node.Hosting;
 
@@ -11,7 +13,7 @@ public static class AkkaWiring
 {
     public const string SystemName = ClusterChecks.SystemName;
 
-    public static IServiceCollection AddPingActorsAkka(this IServiceCollection services, LoadedConfig config, NodeSetup setup, HubMetrics hubMetrics)
+    public static IServiceCollection AddPingActorsAkka(this IServiceCollection services, LoadedConfig config, NodeSetup setup, HubMetrics hubMetrics, ProxyParts proxy)
     {
         var shards = config.Config.GetInt("akka.cluster.sharding.number-of-shards", 100);
 
@@ -44,6 +46,10 @@ public static class AkkaWiring
             // The hub's actors run even with its listener off: the channels are cluster-wide, and a node
             // without subscribers of its own still hosts its share of them.
             builder.AddHub(setup.Hub.Settings, hubMetrics, shards);
+            if (setup.Proxy.Settings is { } proxySettings)
+            {
+                builder.AddProxy(proxy.Directory, proxy.Peers, proxySettings);
+            }
 
             builder.WithActors((system, _) =>
             {

@@ -32,6 +32,7 @@ public static class DrainWhenDowned
             try
             {
                 await sessions.Supervisor.Ask<Drained>(new Drain(drainWindow), bound);
+                await sessions.AfterDrainAsync();
             }
             catch (AskTimeoutException)
             {

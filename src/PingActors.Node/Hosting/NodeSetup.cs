@@ -1,20 +1,40 @@
 using PingActors.Node.Configuration;
 using PingActors.Node.Hub;
+using PingActors.Node.Proxy;
 
 namespace PingActors.Node.Hosting;
 
 /// <summary>Everything the node was configured with: what the node shares, and each feature's section, read by that feature.</summary>
-public sealed record NodeSetup(NodeSettings Node, HubFeatureSettings Hub)
+public sealed record NodeSetup(NodeSettings Node, HubFeatureSettings Hub, ProxyFeatureSettings Proxy)
 {
     /// <summary>The listeners to open, ops last: each enabled feature's, by name, with the key it was set by.</summary>
     public IReadOnlyList<ListenerSpec> Listeners { get; } =
     [
         .. Hub.Enabled ? [new ListenerSpec(HubFeatureSettings.Name, HubFeatureSettings.ListenKey, Hub.Listen)] : Array.Empty<ListenerSpec>(),
+        .. Proxy.Enabled ? [new ListenerSpec(ProxyFeatureSettings.Name, ProxyFeatureSettings.ListenKey, Proxy.Listen)] : Array.Empty<ListenerSpec>(),
+        .. Proxy.Enabled && Proxy.ControlListen is { } control ? [new ListenerSpec(ProxyFeatureSettings.ControlName, ProxyFeatureSettings.ControlListenKey, control)] : Array.Empty<ListenerSpec>(),
         new ListenerSpec(ListenerSpec.Ops, NodeSettings.OpsListenKey, Node.OpsListen),
     ];
 
     /// <summary>The close-timeout a drain waits for (the enabled features'), and the key that set it.</summary>
-    public (TimeSpan Timeout, string Key) CloseTimeout => Hub.Enabled ? (Hub.Settings.Session.CloseTimeout, Hub.CloseTimeoutKey) : (TimeSpan.Zero, "no feature's close-timeout");
+    public (TimeSpan Timeout, string Key) CloseTimeout
+    {
+        get
+        {
+            (TimeSpan, string) longest = (TimeSpan.Zero, "no feature's close-timeout");
+            if (Hub.Enabled)
+            {
+                longest = (Hub.Settings.Session.CloseTimeout, Hub.CloseTimeoutKey);
+            }
+
+            if (Proxy.Settings is { } proxy && proxy.Session.CloseTimeout > longest.Item1)
+            {
+                longest = (proxy.Session.CloseTimeout, Proxy.CloseTimeoutKey);
+            }
+
+            return longest;
+        }
+    }
 
     /// <summary>The longest a drain of the node's sockets may take (<see cref="ShutdownBounds.DrainBound"/>).</summary>
     public TimeSpan DrainBound => ShutdownBounds.DrainBound(Node, CloseTimeout.Timeout);
@@ -27,7 +47,7 @@ public sealed record NodeSetup(NodeSettings Node, HubFeatureSettings Hub)
     {
         var reader = new SettingsReader(loaded);
         reader.RejectUnknownKeys("pingactors");
-        var setup = new NodeSetup(NodeSettings.From(reader), HubFeatureSettings.From(reader));
+        var setup = new NodeSetup(NodeSettings.From(reader), HubFeatureSettings.From(reader), ProxyFeatureSettings.From(reader));
         ListenerSpec.CheckDistinct(setup.Listeners, loaded);
         ClusterChecks.Validate(loaded);
         return setup;

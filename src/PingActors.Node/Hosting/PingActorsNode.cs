@@ -3,9 +3,12 @@ using Akka.Cluster;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using PingActors.Actors.Hub;
+using PingActors.Actors.Proxy;
+using PingActors.Actors.Proxy.Delivery;
 using PingActors.Node.Configuration;
 using PingActors.Node.Hub;
 using PingActors.Node.Ops;
+using PingActors.Node.Proxy;
 using PingActors.Node.WebSockets;
 
 namespace PingActors.Node.Hosting;
@@ -54,6 +57,7 @@ public sealed class PingActorsNode : IAsyncDisposable
         var listeners = new NodeListeners();
         var nodeMetrics = new NodeMetrics();
         var hubMetrics = new HubMetrics(nodeMetrics.Registry);
+        var proxyParts = new ProxyParts(new SessionDirectory(), new ProxyPeers(), new ProxyMetrics(nodeMetrics.Registry));
         builder.Services.AddSingleton(setup);
         builder.Services.AddSingleton(setup.Node);
         builder.Services.AddSingleton(setup.Hub);
@@ -66,10 +70,22 @@ public sealed class PingActorsNode : IAsyncDisposable
         builder.Services.AddSingleton<HubRuntime>();
         builder.Services.AddSingleton<HubEndpoint>();
         builder.Services.AddSingleton<OpsEndpoint>();
+        builder.Services.AddSingleton(setup.Proxy);
+        builder.Services.AddSingleton(proxyParts.Directory);
+        builder.Services.AddSingleton(proxyParts.Peers);
+        builder.Services.AddSingleton(proxyParts.Metrics);
+        builder.Services.AddSingleton<ProxyStats>();
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ProxyRuntime>(sp, (Func<int>)(() => listeners.UriOf(ProxyFeatureSettings.Name).Port)));
+        builder.Services.AddSingleton<ProxyEndpoint>();
+        if (setup.Proxy.Settings is { } proxySettings)
+        {
+            ProxyCallbackClient.Add(builder.Services, proxySettings);
+        }
+
         builder.Services.AddSingleton<AccessLog>();
         builder.Services.AddSingleton(sp => new UnfinishedRequests(setup.Node.Http.MaxPendingPerAddress, nodeMetrics.Registry, sp.GetRequiredService<ILogger<UnfinishedRequests>>()));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = setup.Node.ShutdownTimeout);
-        builder.Services.AddPingActorsAkka(config, setup, hubMetrics);
+        builder.Services.AddPingActorsAkka(config, setup, hubMetrics, proxyParts);
         builder.Services.AddHostedService<ShutdownDrainService>();
 
         var limits = KestrelLimits.For(OpenFileLimit.ConnectionBudget(OpenFileLimit.Raise()), setup.Node.MaxConnections);
@@ -106,6 +122,14 @@ public sealed class PingActorsNode : IAsyncDisposable
             handlers[HubFeatureSettings.Name] = app.Services.GetRequiredService<HubEndpoint>().HandleAsync;
         }
 
+        if (setup.Proxy.Enabled)
+        {
+            var proxy = app.Services.GetRequiredService<ProxyEndpoint>();
+            handlers[ProxyFeatureSettings.Name] = proxy.HandleAsync;
+            handlers[ProxyFeatureSettings.ControlName] = proxy.HandleControlAsync;
+            app.Services.GetRequiredService<NodeSessions>().AfterDrain(app.Services.GetRequiredService<ProxyRuntime>().CloseCallbacksSentAsync);
+        }
+
         var accessLog = app.Services.GetRequiredService<AccessLog>();
         app.Run(context =>
         {
@@ -113,10 +137,17 @@ public sealed class PingActorsNode : IAsyncDisposable
             tag.RequestArrived();
             var listener = tag.Listener;
             var handle = handlers[listener];
-            return setup.Node.AccessLog ? accessLog.InvokeAsync(context, listener, () => handle(context)) : handle(context);
+            return setup.Node.AccessLog && !Unlogged(setup, listener, context) ? accessLog.InvokeAsync(context, listener, () => handle(context)) : handle(context);
         });
         return new PingActorsNode(app, listeners, setup.ShutdownWarnings(config));
     }
+
+    // kuiperbelt's suppress_access_log: no line for send, close, ping and unknown paths (connect and stats keep theirs).
+    private static bool Unlogged(NodeSetup setup, string listener, HttpContext context) =>
+        setup.Proxy.SuppressAccessLog
+        && listener is ProxyFeatureSettings.Name or ProxyFeatureSettings.ControlName
+        && context.Request.Path.Value != setup.Proxy.Paths.Connect
+        && context.Request.Path.Value != setup.Proxy.Paths.Stats;
 
     /// <summary>Starts the listeners and waits (bounded) until this node is an Up cluster member.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -135,7 +166,7 @@ public sealed class PingActorsNode : IAsyncDisposable
                 listener.Key,
                 listener.Address,
                 ScopeOf(listener.Address.Address),
-                listener.Name == ListenerSpec.Ops ? "GET /ping, /stats, /cluster, /metrics" : "a WebSocket on any path subscribes to that channel, a POST publishes to it");
+                Serves(listener.Name, setup));
         }
 
         foreach (var warning in _configWarnings)
@@ -196,6 +227,16 @@ public sealed class PingActorsNode : IAsyncDisposable
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private static string Serves(string listener, NodeSetup setup) => listener switch
+    {
+        ListenerSpec.Ops => "GET /ping, /stats, /cluster, /metrics",
+        HubFeatureSettings.Name => "a WebSocket on any path subscribes to that channel, a POST publishes to it",
+        ProxyFeatureSettings.Name => $"WebSockets on {setup.Proxy.Paths.Connect} through the app's connect callback {setup.Proxy.Settings?.ConnectCallback}"
+            + (setup.Proxy.ControlListen is null ? $"; POST {setup.Proxy.Paths.Send} and {setup.Proxy.Paths.Close} push to sessions (pingactors.proxy.control-listen moves them off this listener)" : string.Empty),
+        ProxyFeatureSettings.ControlName => $"POST {setup.Proxy.Paths.Send}, {setup.Proxy.Paths.Close}; GET {setup.Proxy.Paths.Stats}",
+        _ => listener,
+    };
 
     // A newcomer binding 0.0.0.0 or 127.0.0.1 learns from whom the listener can be reached.
     private static string ScopeOf(System.Net.IPAddress address) =>

@@ -33,6 +33,7 @@ public sealed class ShutdownDrainService(NodeSessions sessions, NodeStatus statu
         {
             await sessions.Supervisor.Ask<Drained>(new Drain(setup.Node.DrainWindow), bound, cancellationToken);
             log.LogInformation("All connections closed");
+            await sessions.AfterDrainAsync();
         }
         catch (Exception e) when (e is AskTimeoutException or OperationCanceledException)
         {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using PingActors.Actors.Hub;
 using PingActors.Actors.Hub.Channels;
 using PingActors.Actors.Sessions;
+using PingActors.Node.Http;
 using PingActors.Node.WebSockets;
 
 namespace PingActors.Node.Hub;

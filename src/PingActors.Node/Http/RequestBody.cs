@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net.Http.Headers;
 
-namespace PingActors.Node.Hub;
+namespace PingActors.Node.Http;
 
 /// <summary>A request body as read: its bytes, or none and the status and text that refuse it.</summary>
 public readonly record struct BodyRead(byte[]? Bytes, int Status, string Refusal)

@@ -1,0 +1,32 @@
+using System.Net;
+using PingActors.Actors.Proxy;
+
+namespace PingActors.Node.Proxy;
+
+/// <summary>
+/// The pooled HttpClient of the app's callbacks, from IHttpClientFactory: at most callback.max-connections
+/// connections to one app server (more requests wait for one, within callback.timeout), each replaced after
+/// callback.connection-lifetime so a scaled-out app gets its share, and no automatic redirects or cookies
+/// (a callback's answer is the app's own).
+/// </summary>
+public static class ProxyCallbackClient
+{
+    public static void Add(IServiceCollection services, ProxySettings settings) =>
+        services.AddHttpClient(ProxyRuntime.CallbackClientName, client =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan; // each call carries its own callback.timeout
+                client.MaxResponseContentBufferSize = Math.Max(1, settings.CallbackMaxBodySize);
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                MaxConnectionsPerServer = settings.CallbackMaxConnections,
+                PooledConnectionLifetime = settings.CallbackConnectionLifetime,
+                PooledConnectionIdleTimeout = settings.CallbackConnectionLifetime,
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                UseProxy = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                ConnectTimeout = settings.CallbackTimeout,
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+}
