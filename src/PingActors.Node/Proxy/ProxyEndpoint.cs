@@ -64,6 +64,12 @@ public sealed class ProxyEndpoint(ProxyFeatureSettings feature, ProxyRuntime run
 
     private Task ConnectAsync(HttpContext context)
     {
+        if (!Handshake.IsUpgradeRequest(context.Request))
+        {
+            // kuiperbelt (gorilla) answers 400 too, but only after calling the app.
+            return HttpAnswers.WriteText(context, StatusCodes.Status400BadRequest, "Error: bad request. Not a WebSocket handshake (Connection: Upgrade and Upgrade: websocket required).\n");
+        }
+
         var proxy = runtime.Context;
         var headers = new List<KeyValuePair<string, string>>();
         foreach (var (name, values) in context.Request.Headers)
