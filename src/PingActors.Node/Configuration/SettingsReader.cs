@@ -101,6 +101,9 @@ internal sealed class SettingsReader(LoadedConfig loaded)
 
     public string String(string key) => Get(key, "a string", () => Raw(key));
 
+    /// <summary>True if any source, reference.conf included, gives <paramref name="key"/> a value.</summary>
+    public bool Has(string key) => _config.HasPath(key);
+
     public bool IsSet(string key) => loaded.SourceOf(key) != ConfigLoader.ReferenceName;
 
     /// <summary>Where <paramref name="key"/> was set, for an error about it.</summary>

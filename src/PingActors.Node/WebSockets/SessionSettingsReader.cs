@@ -31,7 +31,7 @@ internal static class SessionSettingsReader
         return reader.AutoOrLong(Key("stream-hosts"), min: 1, max: 1024) is { } hosts ? settings with { StreamHosts = (int)hosts } : settings;
     }
 
-    /// <summary>The key a feature's <paramref name="name"/> is read from: its own where set, else the shared one.</summary>
+    /// <summary>The key a feature's <paramref name="name"/> is read from: its own where set (by the operator or by reference.conf), else the shared one.</summary>
     public static string KeyFor(SettingsReader reader, string feature, string name) =>
-        reader.IsSet($"pingactors.{feature}.{name}") ? $"pingactors.{feature}.{name}" : $"{SettingsReader.WebSocketSection}.{name}";
+        reader.Has($"pingactors.{feature}.{name}") ? $"pingactors.{feature}.{name}" : $"{SettingsReader.WebSocketSection}.{name}";
 }
