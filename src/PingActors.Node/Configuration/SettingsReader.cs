@@ -168,7 +168,8 @@ internal sealed class SettingsReader(LoadedConfig loaded)
             throw new ConfigException($"{source.Name}: {path}: expected a key listed in hocon/reference.conf{Suggestion(path)}, got an unknown key");
         }
 
-        if (value.IsObject() && _reference.GetValue(known).IsObject())
+        // An object that is empty in reference.conf (proxy-set-header {}) is a map whose keys are the user's.
+        if (value.IsObject() && _reference.GetValue(known) is var reference && reference.IsObject() && reference.GetObject().Items.Count > 0)
         {
             foreach (var (name, child) in value.GetObject().Items)
             {
