@@ -42,7 +42,8 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
                                pingactors.proxy; the node then runs the proxy alone. --config and -config take
                                a kuiperbelt config too when FILE ends in .yml or .yaml
           -port N              with a kuiperbelt config: the proxy's port, on all interfaces (as ekbo);
-                               without one, -port stays --port, the remoting port
+                               without one, -port stays --port, the remoting port (with one, set that by
+                               --set akka.remote.dot-netty.tcp.port=N)
           -sock PATH           with a kuiperbelt config: the proxy on a unix socket (not with -port)
           -log-level L         with a kuiperbelt config: debug, info, warn or error (pingactors.log.level)
           -gops-addr ADDR      with a kuiperbelt config: accepted and ignored (there is no gops agent)
