@@ -1,12 +1,18 @@
+using PingActors.Node.Configuration.Kuiperbelt;
+
 namespace PingActors.Node.Configuration;
 
 /// <summary>One key set on the command line, and the option that set it (named in errors: "--set", "-addr", ...).</summary>
 public sealed record Override(string Key, string Value, string Option);
 
-/// <summary>The node's command line: config files and overrides, plus Pinghub's own flags so its command lines work unchanged.</summary>
-public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyList<Override> Overrides, bool ShowHelp)
+/// <summary>
+/// The node's command line: config files and overrides, plus Pinghub's and kuiperbelt's (ekbo's) own flags so
+/// their command lines work unchanged.
+/// </summary>
+/// <param name="KuiperbeltFile">A kuiperbelt YAML config (--kuiperbelt-config, or -config with a .yml/.yaml file), or null.</param>
+public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyList<Override> Overrides, bool ShowHelp, string? KuiperbeltFile = null)
 {
-    private const string Options = "--config, --set, --seed, --port, --hostname, --public-hostname, --help, -addr, -origin, -mport";
+    private const string Options = "--config, --set, --seed, --port, --hostname, --public-hostname, --help, -addr, -origin, -mport, --kuiperbelt-config, -sock, -log-level, -gops-addr";
 
     public const string Usage = """
         Usage: PingActors.Node [options]
@@ -31,6 +37,17 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
           -origin URL          same as --set pingactors.hub.allowed-origins=[URL]
           -mport PORT          same as --set pingactors.ops.listen=127.0.0.1:PORT
 
+        kuiperbelt's config and ekbo's flags are accepted too (README, "Drop-in for kuiperbelt users"):
+          --kuiperbelt-config FILE  kuiperbelt's YAML config, {{ env }} and {{ must_env }} included, read into
+                               pingactors.proxy; the node then runs the proxy alone. --config and -config take
+                               a kuiperbelt config too when FILE ends in .yml or .yaml
+          -port N              with a kuiperbelt config: the proxy's port, on all interfaces (as ekbo);
+                               without one, -port stays --port, the remoting port (with one, set that by
+                               --set akka.remote.dot-netty.tcp.port=N)
+          -sock PATH           with a kuiperbelt config: the proxy on a unix socket (not with -port)
+          -log-level L         with a kuiperbelt config: debug, info, warn or error (pingactors.log.level)
+          -gops-addr ADDR      with a kuiperbelt config: accepted and ignored (there is no gops agent)
+
         Every key, with its default and meaning, is in hocon/reference.conf.
         """;
 
@@ -40,6 +57,11 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
         var overrides = new List<Override>();
         var seeds = new List<string>();
         var help = false;
+        string? kuiperbelt = null;
+
+        // ekbo's flags mean something only beside a kuiperbelt config, which may come later on the line; each
+        // is placed among the overrides where it stood once the whole line is read.
+        var ekboFlags = new List<EkboFlag>();
         for (var i = 0; i < args.Count; i++)
         {
             var (name, inlineValue) = Split(args[i]);
@@ -64,7 +86,22 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
                     help = true;
                     break;
                 case "--config" or "-config":
-                    files.Add(Value());
+                    var file = Value();
+                    if (IsYaml(file))
+                    {
+                        kuiperbelt = OnlyKuiperbeltFile(kuiperbelt, name, file);
+                    }
+                    else
+                    {
+                        files.Add(file);
+                    }
+
+                    break;
+                case "--kuiperbelt-config" or "-kuiperbelt-config":
+                    kuiperbelt = OnlyKuiperbeltFile(kuiperbelt, name, Value());
+                    break;
+                case "--sock" or "-sock" or "--log-level" or "-log-level" or "--gops-addr" or "-gops-addr":
+                    ekboFlags.Add(new(name, Value(), overrides.Count));
                     break;
                 case "--set" or "-set":
                     overrides.Add(ParseOverride(Value()));
@@ -82,7 +119,7 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
                     seeds.Add(SeedAddress(Value()));
                     break;
                 case "--port" or "-port":
-                    overrides.Add(new("akka.remote.dot-netty.tcp.port", Value(), name));
+                    ekboFlags.Add(new(name, Value(), overrides.Count));
                     break;
                 case "--hostname" or "-hostname":
                     overrides.Add(new("akka.remote.dot-netty.tcp.hostname", Value(), name));
@@ -100,8 +137,16 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
             overrides.Add(new("akka.cluster.seed-nodes", "[" + string.Join(", ", seeds.Select(HoconString.Quote)) + "]", "--seed"));
         }
 
-        return new CommandLine(files, overrides, help);
+        EkboFlags.Place(ekboFlags, overrides, kuiperbelt is not null);
+        return new CommandLine(files, overrides, help, kuiperbelt);
     }
+
+    private static bool IsYaml(string file) =>
+        file.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase);
+
+    private static string OnlyKuiperbeltFile(string? earlier, string option, string file) => earlier is null
+        ? file
+        : throw new ConfigException($"command line: {option} {file}: expected one kuiperbelt config, got a second one after {earlier}");
 
     /// <summary>A seed given as host:port (or a full akka.tcp:// address) as Akka spells it.</summary>
     internal static string SeedAddress(string seed)

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Akka.Configuration;
+using PingActors.Node.Configuration.Kuiperbelt;
 
 namespace PingActors.Node.Configuration;
 
@@ -24,7 +25,10 @@ public sealed record LoadedConfig(Config Config, IReadOnlyList<ConfigSource> Sou
     }
 }
 
-/// <summary>Loads the embedded reference.conf, then the --config files in order, then the --set overrides.</summary>
+/// <summary>
+/// Loads the embedded reference.conf, then a kuiperbelt YAML file if given, then the --config files in order,
+/// then the --set overrides: a HOCON file or a flag still changes what the kuiperbelt file set.
+/// </summary>
 public static class ConfigLoader
 {
     public const string ReferenceName = "built-in reference.conf";
@@ -43,10 +47,15 @@ public static class ConfigLoader
     public static LoadedConfig Load(CommandLine commandLine, Func<string, string?> environment)
     {
         var sources = new List<ConfigSource> { new(ReferenceName, ConfigurationFactory.ParseString(ReferenceText())) };
+        if (commandLine.KuiperbeltFile is { } kuiperbelt)
+        {
+            sources.Add(KuiperbeltConfig.Load(kuiperbelt, environment));
+        }
+
         foreach (var file in commandLine.ConfigFiles)
         {
             var path = Path.GetFullPath(file);
-            sources.Add(new ConfigSource(path, Parse(ReadFile(file, path), path, isFile: true, environment)));
+            sources.Add(new ConfigSource(path, Parse(ReadFile("--config", file, path, "a readable HOCON file"), path, isFile: true, environment)));
         }
 
         foreach (var (key, value, option) in commandLine.Overrides)
@@ -63,7 +72,7 @@ public static class ConfigLoader
         return new LoadedConfig(merged, sources);
     }
 
-    private static string ReadFile(string file, string path)
+    internal static string ReadFile(string option, string file, string path, string expected)
     {
         var problem = Directory.Exists(path) ? "a directory" : !File.Exists(path) ? "nothing" : null;
         if (problem is null)
@@ -78,7 +87,7 @@ public static class ConfigLoader
             }
         }
 
-        throw new ConfigException($"command line: --config {file}: expected a readable HOCON file, got {problem} at {path}");
+        throw new ConfigException($"command line: {option} {file}: expected {expected}, got {problem} at {path}");
     }
 
     private static Config Parse(string text, string name, bool isFile, Func<string, string?> environment)
