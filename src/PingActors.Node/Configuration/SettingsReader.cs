@@ -82,7 +82,7 @@ internal sealed class SettingsReader(LoadedConfig loaded)
     public T Choice<T>(string key, IReadOnlyDictionary<string, T> choices) => Get(key, "one of " + string.Join(", ", choices.Keys), () =>
         choices.TryGetValue(Raw(key).ToLowerInvariant(), out var v) ? v : throw new FormatException());
 
-    public ListenAddress Listen(string key) => Get(key, "host:port with an IP address or localhost, e.g. 127.0.0.1:8080", () =>
+    public ListenAddress Listen(string key) => Get(key, "host:port with an IP address or localhost, e.g. 127.0.0.1:8080, or unix:/absolute/path.sock", () =>
         ListenAddress.TryParse(Raw(key), out var address) ? address! : throw new FormatException());
 
     /// <summary>A list of strings, each checked by <paramref name="valid"/>.</summary>

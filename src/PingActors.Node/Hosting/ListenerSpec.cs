@@ -16,7 +16,8 @@ public sealed record ListenerSpec(string Name, string Key, ListenAddress Address
             for (var j = 0; j < i; j++)
             {
                 var (a, b) = (listeners[j].Address, listeners[i].Address);
-                if (a.Port != 0 && a.Port == b.Port && (a.Address.Equals(b.Address) || IsAny(a) || IsAny(b)))
+                var sameSocketFile = a.UnixSocket is not null && a.UnixSocket == b.UnixSocket;
+                if (sameSocketFile || a.UnixSocket is null && b.UnixSocket is null && a.Port != 0 && a.Port == b.Port && (a.Address.Equals(b.Address) || IsAny(a) || IsAny(b)))
                 {
                     throw new ConfigException($"{loaded.SourceOf(listeners[i].Key)}: {listeners[i].Key}: expected a different address than {listeners[j].Key}, got {b}");
                 }

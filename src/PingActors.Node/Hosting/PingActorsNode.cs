@@ -75,7 +75,7 @@ public sealed class PingActorsNode : IAsyncDisposable
         builder.Services.AddSingleton(proxyParts.Peers);
         builder.Services.AddSingleton(proxyParts.Metrics);
         builder.Services.AddSingleton<ProxyStats>();
-        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ProxyRuntime>(sp, (Func<int>)(() => listeners.UriOf(ProxyFeatureSettings.Name).Port)));
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ProxyRuntime>(sp, (Func<int>)(() => listeners.PortOf(ProxyFeatureSettings.Name))));
         builder.Services.AddSingleton<ProxyEndpoint>();
         if (setup.Proxy.Settings is { } proxySettings)
         {
@@ -104,11 +104,20 @@ public sealed class PingActorsNode : IAsyncDisposable
             kestrel.Limits.MinRequestBodyDataRate = http.MinBodyRate > 0 ? new MinDataRate(http.MinBodyRate, http.MinBodyRateGrace) : null;
             foreach (var listener in setup.Listeners)
             {
-                kestrel.Listen(listener.Address.Address, listener.Address.Port, o =>
+                void Configure(ListenOptions o)
                 {
                     o.Use(next => o.ApplicationServices.GetRequiredService<UnfinishedRequests>().For(listener.Name)(next));
                     listeners.Add(listener.Name, o);
-                });
+                }
+
+                if (listener.Address.UnixSocket is { } socketFile)
+                {
+                    kestrel.ListenUnixSocket(socketFile, Configure);
+                }
+                else
+                {
+                    kestrel.Listen(listener.Address.Address, listener.Address.Port, Configure);
+                }
             }
         });
 
@@ -165,7 +174,7 @@ public sealed class PingActorsNode : IAsyncDisposable
                 _listeners.UriOf(listener.Name),
                 listener.Key,
                 listener.Address,
-                ScopeOf(listener.Address.Address),
+                ScopeOf(listener.Address),
                 Serves(listener.Name, setup));
         }
 
@@ -239,8 +248,9 @@ public sealed class PingActorsNode : IAsyncDisposable
     };
 
     // A newcomer binding 0.0.0.0 or 127.0.0.1 learns from whom the listener can be reached.
-    private static string ScopeOf(System.Net.IPAddress address) =>
-        address.Equals(System.Net.IPAddress.Any) ? ", every IPv4 interface"
+    private static string ScopeOf(ListenAddress listen) =>
+        listen.UnixSocket is not null ? ", a unix socket"
+        : listen.Address is var address && address.Equals(System.Net.IPAddress.Any) ? ", every IPv4 interface"
         : address.Equals(System.Net.IPAddress.IPv6Any) ? ", every interface"
         : System.Net.IPAddress.IsLoopback(address) ? ", this machine only"
         : string.Empty;

@@ -12,6 +12,12 @@ public static class PortProbe
 {
     public static void EnsureFree(string key, ListenAddress address)
     {
+        if (address.UnixSocket is { } path)
+        {
+            EnsureSocketFileFree(key, address, path);
+            return;
+        }
+
         if (address.Port == 0)
         {
             return;
@@ -34,5 +40,28 @@ public static class PortProbe
         {
             throw new ListenAddressInUseException(key, address, e);
         }
+    }
+
+    // A socket file left by a process that is gone would fail the bind: it is removed when nothing answers
+    // on it; one something still listens on is in use, as a taken port is.
+    private static void EnsureSocketFileFree(string key, ListenAddress address, string path)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        throw new ListenAddressInUseException(key, address, new SocketException((int)SocketError.AddressAlreadyInUse));
     }
 }
