@@ -98,6 +98,8 @@ public sealed partial class NodeProcess : IAsyncDisposable
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
 
+    private readonly Dictionary<string, Uri> _listeners = new(StringComparer.Ordinal);
+
     private readonly OsProcess _process;
     private readonly object _gate = new();
     private readonly List<(DateTime At, string Line)> _stdout = [];
@@ -127,6 +129,15 @@ public sealed partial class NodeProcess : IAsyncDisposable
     public Uri? HubUri { get; private set; }
 
     public Uri? OpsUri { get; private set; }
+
+    /// <summary>Where the listener <paramref name="name"/> (hub, ops, proxy, ...) is, from its start-up line.</summary>
+    public Uri ListenerUri(string name)
+    {
+        lock (_gate)
+        {
+            return _listeners.TryGetValue(name, out var uri) ? uri : throw new InvalidOperationException($"no '{name}' listener line\n" + Transcript);
+        }
+    }
 
     /// <summary>The node's cluster address, from the "is Up in the cluster as" line.</summary>
     public string? AkkaAddress { get; private set; }
@@ -413,6 +424,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
             if (ListeningLine().Match(line) is { Success: true } m)
             {
                 var uri = new Uri(m.Groups["uri"].Value);
+                _listeners[m.Groups["which"].Value] = uri;
                 if (m.Groups["which"].Value == "hub")
                 {
                     HubUri = uri;
@@ -517,7 +529,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
     [GeneratedRegex(@"\x1B\[[0-9;]*m")]
     private static partial Regex AnsiEscape();
 
-    [GeneratedRegex(@"PingActors (?<which>hub|ops) listening on (?<uri>http://\S+)")]
+    [GeneratedRegex(@"PingActors (?<which>[a-z-]+) listening on (?<uri>http://\S+)")]
     private static partial Regex ListeningLine();
 
     [GeneratedRegex(@"PingActors node is Up in the cluster as (?<address>\S+)")]
