@@ -55,6 +55,33 @@ public sealed class ProxyClusterSpecs(ITestOutputHelper output)
         Assert.Equal(0, await cluster[1].WaitForExitAsync(TimeSpan.FromSeconds(60)));
     }
 
+    [Fact]
+    public async Task A_node_the_cluster_downs_closes_its_sessions_with_1001_and_runs_their_close_callbacks()
+    {
+        const int SIGCONT = 18;
+        const int SIGSTOP = 19;
+        const int paused = 2;
+        await using var app = await CallbackApp.StartAsync();
+        await using var cluster = await LocalCluster.StartAsync(3, output, [.. app.ProxySets("close")]);
+        app.Connect = _ => CallbackAnswer.Session("on-paused");
+        await using var client = await WsClient.ConnectAsync(new Uri($"ws://{cluster[paused].ListenerUri("proxy").Authority}/connect"));
+
+        cluster[paused].Signal(SIGSTOP);
+        try
+        {
+            await cluster.WaitForMembersUpAsync(2, TimeSpan.FromSeconds(40), except: paused);
+        }
+        finally
+        {
+            cluster[paused].Signal(SIGCONT);
+        }
+
+        var close = await client.ReceiveCloseAsync(TimeSpan.FromSeconds(40));
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, close.CloseStatus);
+        Assert.Equal("on-paused", (await app.NextAsync("/close", TimeSpan.FromSeconds(30))).Header("X-Kuiperbelt-Session"));
+        Assert.Equal(4, await cluster[paused].WaitForExitAsync(TimeSpan.FromSeconds(40)));
+    }
+
     // Until a node has found the others' gateways (a moment after they are Up) it knows only its own sessions.
     private static async Task<RawResponse> SendUntilPeersKnownAsync(Uri proxy, string body, string[] sessions)
     {
