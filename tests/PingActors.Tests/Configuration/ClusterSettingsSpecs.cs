@@ -90,6 +90,20 @@ public sealed class ClusterSettingsSpecs
         Assert.Empty(settings.ShutdownWarnings(loaded));
     }
 
+    [Fact]
+    public void The_example_proxy_configuration_loads()
+    {
+        var example = Path.Combine(RepositoryRoot(), "hocon", "example-proxy.conf");
+        var loaded = ConfigLoader.Load(CommandLine.Parse(["--config", example]), _ => null);
+        var settings = NodeSetup.From(loaded);
+
+        Assert.False(settings.Hub.Enabled);
+        Assert.Equal(["proxy", "proxy-control", "ops"], settings.Listeners.Select(l => l.Name));
+        Assert.Equal("http://app.internal:8000/ws/connect", settings.Proxy.Settings!.ConnectCallback.ToString());
+        Assert.Equal([KeyValuePair.Create("X-Forwarded-For", string.Empty)], settings.Proxy.Settings.SetHeaders);
+        Assert.Equal(TimeSpan.FromMinutes(10), settings.Proxy.Settings.IdleTimeout);
+    }
+
     private static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
