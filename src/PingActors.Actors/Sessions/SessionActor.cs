@@ -20,7 +20,7 @@ public abstract class SessionActor<TRequest> : UntypedActor
     where TRequest : class, ISessionRequest
 {
     private StartSession _start = null!;
-    private Func<Task<WebSocket>>? _accept;
+    private Func<string?, Task<WebSocket>>? _accept;
     private ICancelable? _timeout;
     private WebSocket? _startingSocket;
     private Action<object>? _outbox;
@@ -142,15 +142,15 @@ public abstract class SessionActor<TRequest> : UntypedActor
     {
     }
 
-    /// <summary>Completes the handshake; the socket's stream starts once it is done.</summary>
-    protected void Accept()
+    /// <summary>Completes the handshake, answering <paramref name="subProtocol"/> (one the client offered) if given; the socket's stream starts once it is done.</summary>
+    protected void Accept(string? subProtocol = null)
     {
         _timeout?.Cancel();
         _timeout = null;
         Phase = SessionPhase.Accepting;
         var accept = _accept!;
         _accept = null; // the delegate holds the request's accept context: let it go once used
-        accept().PipeTo(Self, success: socket => new Accepted(socket));
+        accept(subProtocol).PipeTo(Self, success: socket => new Accepted(socket));
     }
 
     /// <summary>Answers the handshake with <paramref name="refusal"/> instead, and stops.</summary>

@@ -15,10 +15,10 @@ public interface ISessionRequest
 /// <summary>
 /// Asks the <see cref="SessionSupervisor"/> for a session actor of the kind <paramref name="Kind"/> (one shared
 /// <see cref="Props"/> per kind: a per-socket Props would cost every idle socket its own). <paramref name="Accept"/>
-/// completes the WebSocket handshake; the session calls it only once it is ready (the hub once its channel is
+/// completes the WebSocket handshake (answering the subprotocol it is given, if any); the session calls it only once it is ready (the hub once its channel is
 /// joined, the proxy once the app said yes), or answers <paramref name="Outcome"/> with a refusal instead.
 /// </summary>
-public sealed record OpenSession(Props Kind, ISessionRequest Request, Func<Task<WebSocket>> Accept, TaskCompletionSource<SessionOutcome> Outcome);
+public sealed record OpenSession(Props Kind, ISessionRequest Request, Func<string?, Task<WebSocket>> Accept, TaskCompletionSource<SessionOutcome> Outcome);
 
 /// <summary>Sent by the supervisor to a new session actor; <paramref name="Sequence"/> spreads sessions over the stream hosts.</summary>
 public sealed record StartSession(OpenSession Open, long Sequence);

@@ -56,9 +56,9 @@ public sealed class SessionEndpoint(NodeSessions sessions)
                 break;
         }
 
-        async Task<WebSocket> AcceptAsync()
+        async Task<WebSocket> AcceptAsync(string? subProtocol)
         {
-            var (socket, stream) = await WebSocketUpgrade.AcceptAsync(context, interval, timeout, settings.MaxMessageSize, request.Activity);
+            var (socket, stream) = await WebSocketUpgrade.AcceptAsync(context, interval, timeout, settings.MaxMessageSize, request.Activity, subProtocol);
             transport = stream;
             return socket;
         }

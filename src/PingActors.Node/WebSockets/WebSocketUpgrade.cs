@@ -9,8 +9,8 @@ namespace PingActors.Node.WebSockets;
 /// <summary>
 /// Completes a WebSocket handshake that <see cref="Handshake"/> has validated: answers 101 and wraps the
 /// upgraded stream in .NET's WebSocket. Done here rather than by ASP.NET's WebSocket middleware so the
-/// stream can be wrapped (<see cref="CloseReasonStream"/>). No subprotocol is selected and no compression
-/// is offered, as in Pinghub.
+/// stream can be wrapped (<see cref="CloseReasonStream"/>). A subprotocol is answered only when the feature
+/// picked one (the bridge's backends); no compression is offered, as in Pinghub.
 /// </summary>
 public static class WebSocketUpgrade
 {
@@ -19,13 +19,18 @@ public static class WebSocketUpgrade
     public static bool IsUpgradable(HttpContext context) =>
         context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true;
 
-    public static async Task<(WebSocket Socket, CloseReasonStream Transport)> AcceptAsync(HttpContext context, TimeSpan keepAliveInterval, TimeSpan keepAliveTimeout, int maxMessageSize, ActivityClock? activity = null)
+    public static async Task<(WebSocket Socket, CloseReasonStream Transport)> AcceptAsync(HttpContext context, TimeSpan keepAliveInterval, TimeSpan keepAliveTimeout, int maxMessageSize, ActivityClock? activity = null, string? subProtocol = null)
     {
         var upgrade = context.Features.Get<IHttpUpgradeFeature>() ?? throw new InvalidOperationException("not an upgradable request");
         var key = context.Request.Headers.SecWebSocketKey.ToString().Trim();
         context.Response.Headers.Connection = "Upgrade";
         context.Response.Headers.Upgrade = "websocket";
         context.Response.Headers.SecWebSocketAccept = AcceptKey(key);
+        if (subProtocol is not null)
+        {
+            context.Response.Headers.SecWebSocketProtocol = subProtocol;
+        }
+
         Stream stream;
         try
         {
@@ -37,6 +42,7 @@ public static class WebSocketUpgrade
             context.Response.Headers.Remove("Connection");
             context.Response.Headers.Remove("Upgrade");
             context.Response.Headers.Remove("Sec-WebSocket-Accept");
+            context.Response.Headers.Remove("Sec-WebSocket-Protocol");
             throw;
         }
 
@@ -44,6 +50,7 @@ public static class WebSocketUpgrade
         var socket = WebSocket.CreateFromStream(transport, new WebSocketCreationOptions
         {
             IsServer = true,
+            SubProtocol = subProtocol,
             KeepAliveInterval = KeepAlivePlan.DotNetInterval(keepAliveInterval, keepAliveTimeout),
             KeepAliveTimeout = keepAliveTimeout,
         });

@@ -214,7 +214,7 @@ public sealed class HubSessionActorSpecs : TestKit, IAsyncLifetime
     }
 
     // The accept delegate the HTTP side would pass: here it opens a loopback TCP pair and wraps both ends.
-    private async Task<WebSocket> AcceptAsync()
+    private async Task<WebSocket> AcceptAsync(string? subProtocol)
     {
         Interlocked.Increment(ref _acceptCalls);
         var clientTcp = new TcpClient();

@@ -66,7 +66,7 @@ public sealed class SessionSupervisorSpecs : TestKit
 
     private static SessionMetrics Metrics() => new(Prometheus.Metrics.NewCustomRegistry(), "test");
 
-    private static Task<System.Net.WebSockets.WebSocket> NeverAccept() => throw new InvalidOperationException("this kind never accepts");
+    private static Task<System.Net.WebSockets.WebSocket> NeverAccept(string? subProtocol) => throw new InvalidOperationException("this kind never accepts");
 
     /// <summary>Refuses with its request's answer once prepared; with none, waits (as a session asking an app would).</summary>
     private sealed record RefusingRequest(SessionOutcome.Refused? Answer, IActorRef Observer, SessionContext Session) : ISessionRequest;
