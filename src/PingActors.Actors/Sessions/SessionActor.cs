@@ -134,6 +134,9 @@ public abstract class SessionActor<TRequest> : UntypedActor
     {
     }
 
+    /// <summary>The socket's stream: the feature's one fused graph, bound to this session (the bridge's depends on its framing and peer).</summary>
+    protected virtual Akka.Streams.IGraph<Akka.Streams.ClosedShape, Akka.NotUsed> StreamOf(WebSocket socket) => Session.Graph.For(socket, Self);
+
     /// <summary>A message of the feature's own; false if it is not one.</summary>
     protected virtual bool OnSessionMessage(object message) => false;
 
@@ -195,7 +198,7 @@ public abstract class SessionActor<TRequest> : UntypedActor
         _timeout = Context.System.Scheduler.ScheduleTellOnceCancelable(StartTimeout, Self, TimedOut.Instance, Self);
         Session.Metrics.Connections.Inc();
         Session.Metrics.ConnectionsTotal.Inc();
-        Session.Hosts.Run(_start.Sequence, new RunSessionStream(Session.Graph.For(socket, Self), Self));
+        Session.Hosts.Run(_start.Sequence, new RunSessionStream(StreamOf(socket), Self));
     }
 
     private void OnOutboxReady(OutboxReady ready)

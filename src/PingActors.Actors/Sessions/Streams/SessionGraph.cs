@@ -22,13 +22,13 @@ public sealed class SessionGraph
     /// <summary>A graph whose stages take their socket and actor from <see cref="SessionBinding"/>.</summary>
     public static SessionGraph Fuse(IGraph<ClosedShape, NotUsed> graph) => new(graph);
 
-    /// <summary>The stream of one session: its <paramref name="socket"/> and its <paramref name="owner"/> actor.</summary>
-    public IGraph<ClosedShape, NotUsed> For(WebSocket socket, IActorRef owner) =>
-        _fused.AddAttributes(new Attributes(new SessionBinding(socket, owner)));
+    /// <summary>The stream of one session: its <paramref name="socket"/>, its <paramref name="owner"/> actor and whatever else its feature's stages need (the bridge's peer socket).</summary>
+    public IGraph<ClosedShape, NotUsed> For(WebSocket socket, IActorRef owner, object? peer = null) =>
+        _fused.AddAttributes(new Attributes(new SessionBinding(socket, owner, peer)));
 }
 
 /// <summary>What makes a run of a shared <see cref="SessionGraph"/> one session's stream.</summary>
-public sealed record SessionBinding(WebSocket Socket, IActorRef Owner) : Attributes.IAttribute
+public sealed record SessionBinding(WebSocket Socket, IActorRef Owner, object? Peer = null) : Attributes.IAttribute
 {
     /// <summary>The binding a stage inherited; a stage run outside a <see cref="SessionGraph"/> is a bug.</summary>
     internal static SessionBinding Of(Attributes inherited) =>
