@@ -14,9 +14,10 @@
 #   TARGETS="kuiperbelt"          kuiperbelt and/or pingactors, in the order they alternate
 #   SCENARIOS="send1 send10 connect"   send with 1 and with SEND_BULK sessions per /send; proxy-connect
 #   ROUNDS=1                      repeat every scenario's target cycle this often (summary: median)
-#   SESSIONS=1000 SENDERS=8 SEND_BULK=10 DURATION=10 WARMUP=2   send: S sessions, C senders, D seconds after a
-#                                 warm-up of WARMUP seconds on the same sessions (ignored by them)
-#   CONNECTORS=16 CONNECT_DURATION=10                          proxy-connect
+#   SESSIONS=1000 SENDERS=8 SEND_BULK=10 DURATION=10      send: S sessions, C senders, D seconds
+#   CONNECTORS=16 CONNECT_DURATION=10                     proxy-connect
+#   WARMUP=2                      seconds of the same load before measuring, on the same server (the node's JIT
+#                                 is still tiering up in a cold run); send's warm-up messages are ignored
 #   PORT=9180 CB_PORT=9181        the proxy's port; the callback app's port
 #   SEND_QUEUE_SIZE=100 CALLBACK_TIMEOUT=10s                   the config's send_queue_size, callback.timeout
 #   EKBO_BIN=bench/kuiperbelt/bin/ekbo (built when missing)
@@ -164,7 +165,7 @@ for scenario in $SCENARIOS; do
         connect)
           say "proxy-connect: $CONNECTORS connectors, ${CONNECT_DURATION}s -> $t (round $round)"
           start_server "$t"
-          run_bench "$t" "proxy-connect N=$CONNECTORS" proxy-connect --connectors "$CONNECTORS" --duration "$CONNECT_DURATION"
+          run_bench "$t" "proxy-connect N=$CONNECTORS" proxy-connect --connectors "$CONNECTORS" --duration "$CONNECT_DURATION" --warmup "$WARMUP"
           stop_server
           ;;
         *) echo "unknown scenario $scenario (send1, send10, connect)" >&2; exit 2 ;;
