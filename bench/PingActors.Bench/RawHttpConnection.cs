@@ -10,9 +10,9 @@ namespace PingActors.Bench;
 /// built in a buffer kept for the connection's life and written with one send; the answer is read through a
 /// small fixed buffer: status line, the headers that frame the body (Content-Length, Transfer-Encoding: chunked,
 /// Connection), optionally one named header, and the body, read and dropped (or its first bytes kept, for callers
-/// that must tell a good answer by its body, as kuiperbelt's /send answers 200 with errors in the JSON). The connection is opened on first
-/// use and again after the server closed it or said Connection: close, and dropped after any error, timeout or
-/// cancellation (its state is then unknown).
+/// that must tell a good answer by its body, as kuiperbelt's /send answers 200 with errors in the JSON). The
+/// connection is opened on first use and again after the server closed it or said Connection: close, and dropped
+/// after any error, timeout or cancellation (its state is then unknown).
 /// </summary>
 internal sealed class RawHttpConnection : IDisposable
 {
