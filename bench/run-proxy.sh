@@ -71,6 +71,10 @@ if [[ -z "${NO_BUILD:-}" ]]; then
     build_release bench/PingActors.Bench
   fi
 fi
+if [[ " $TARGETS " == *" pingactors "* && ! -f $NODE_DLL ]]; then
+  echo "error: no node at $NODE_DLL (build it: dotnet build -c Release src/PingActors.Node, or set NODE_DLL)" >&2
+  exit 2
+fi
 if [[ " $TARGETS " == *" kuiperbelt "* && ! -x $EKBO_BIN ]]; then
   say "build kuiperbelt (ekbo)"
   bench/kuiperbelt/build.sh
@@ -115,7 +119,11 @@ start_server() { # kuiperbelt|pingactors
   show "${PRIO[*]:+${PRIO[*]} }${cmd[*]}"
   "${PRIO[@]}" "${cmd[@]}" > "bench/results/proxy-$1.log" 2>&1 &
   SERVER_PID=$!
-  wait_http "http://127.0.0.1:$PORT/ping"
+  if ! wait_http "http://127.0.0.1:$PORT/ping"; then
+    # A node without the proxy feature rejects --kuiperbelt-config: its log says so.
+    tail -5 "bench/results/proxy-$1.log" >&2
+    exit 1
+  fi
   sleep 1 # let start-up settle
 }
 
