@@ -139,9 +139,9 @@ run_bench() { # target variant args...
     printf '%s\n' "$json" | jq -c --arg v "$variant" --arg p "$target" --argjson r "$round" '. + {variant: $v, proxy: $p, round: $r}' |
       tee -a "$RESULTS" |
       jq -r 'if .scenario == "send" then
-          "  \(.proxy): \(.sends_per_sec | floor) /send/s (p50 \(.send_p50_ms) p99 \(.send_p99_ms) ms), \(.delivered_per_sec | floor) deliveries/s (p99 \(.latency_p99_ms) ms), errors \(.send_errors), lost \(.lost), server \(.server_cpu_pct_core | floor) % of a core"
+          "  \(.proxy): \(.sends_per_sec | floor) /send/s (p50 \(.send_p50_ms) p99 \(.send_p99_ms) ms), \(.delivered_per_sec | floor) deliveries/s (p99 \(.latency_p99_ms) ms), errors \(.send_errors), lost \(.lost), server \(.server_cpu_pct_core | floor) % of a core, \(.server_cpu_us_per_send | floor) us per send"
         else
-          "  \(.proxy): \(.connects_per_sec | floor) connects/s (p50 \(.connect_p50_ms) p99 \(.connect_p99_ms) ms), failures \(.failures), server \(.server_cpu_pct_core | floor) % of a core"
+          "  \(.proxy): \(.connects_per_sec | floor) connects/s (p50 \(.connect_p50_ms) p99 \(.connect_p99_ms) ms), failures \(.failures), server \(.server_cpu_pct_core | floor) % of a core, \(.server_cpu_us_per_connect | floor) us per connect"
         end' >&2
   fi
 }
@@ -186,11 +186,11 @@ say "results in $RESULTS; summary in ${RESULTS%.jsonl}.md"
 [[ -s $RESULTS ]] || { echo "no results" >&2; exit 1; }
 jq -s -r '
   def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
-  "| run | proxy | rounds | rate (median) | p50 ms | p99 ms | deliveries/s | errors / failures | lost | server % core |",
-  "|---|---|---|---|---|---|---|---|---|---|",
+  "| run | proxy | rounds | rate (median) | p50 ms | p99 ms | deliveries/s | errors / failures | lost | server % core | server us CPU per op |",
+  "|---|---|---|---|---|---|---|---|---|---|---|",
   (group_by([.variant, .proxy]) | .[] |
     if .[0].scenario == "send" then
-      "| \(.[0].variant) | \(.[0].proxy) | \(length) | \([.[].sends_per_sec] | median | floor) /send/s | \([.[].send_p50_ms] | median) | \([.[].send_p99_ms] | median) | \([.[].delivered_per_sec] | median | floor) (p99 \([.[].latency_p99_ms] | median) ms) | \([.[].send_errors] | add) | \([.[].lost] | add) | \([.[].server_cpu_pct_core] | median | floor) |"
+      "| \(.[0].variant) | \(.[0].proxy) | \(length) | \([.[].sends_per_sec] | median | floor) /send/s | \([.[].send_p50_ms] | median) | \([.[].send_p99_ms] | median) | \([.[].delivered_per_sec] | median | floor) (p99 \([.[].latency_p99_ms] | median) ms) | \([.[].send_errors] | add) | \([.[].lost] | add) | \([.[].server_cpu_pct_core] | median | floor) | \([.[].server_cpu_us_per_send] | median | floor) |"
     else
-      "| \(.[0].variant) | \(.[0].proxy) | \(length) | \([.[].connects_per_sec] | median | floor) connects/s | \([.[].connect_p50_ms] | median) | \([.[].connect_p99_ms] | median) | - | \([.[].failures] | add) | - | \([.[].server_cpu_pct_core] | median | floor) |"
+      "| \(.[0].variant) | \(.[0].proxy) | \(length) | \([.[].connects_per_sec] | median | floor) connects/s | \([.[].connect_p50_ms] | median) | \([.[].connect_p99_ms] | median) | - | \([.[].failures] | add) | - | \([.[].server_cpu_pct_core] | median | floor) | \([.[].server_cpu_us_per_connect] | median | floor) |"
     end)' "$RESULTS" | tee "${RESULTS%.jsonl}.md"

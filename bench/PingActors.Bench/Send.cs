@@ -187,7 +187,7 @@ internal static class Send
 
                 return soFar >= Expected() || lastProgress.Elapsed > drainTimeout;
             });
-        var (toolCpu, serverCpu, _) = cpu.Stop();
+        var (toolCpu, serverCpu, cpuSeconds) = cpu.Stop();
         var statsAfter = await target.StatsAsync();
         var lastDelivery = live.Max(s => s.LastDelivery);
         var window = (lastDelivery > start ? lastDelivery - start : Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
@@ -225,6 +225,11 @@ internal static class Send
         report.Add("latency_max_ms", latency.Max / 1000.0, "send->deliver max (ms)");
         report.Add("tool_cpu_pct_core", toolCpu, "tool CPU, callback app included (% of one core)");
         report.Add("server_cpu_pct_core", serverCpu, "server CPU (% of one core)");
+
+        // Per /send, over the measured phase and its drain: on a shared 2-core box the rate depends on what else
+        // runs, the CPU each send costs the server much less.
+        report.Add("server_cpu_us_per_send", serverCpu / 100 * cpuSeconds * 1e6 / Math.Max(1, sends), "server CPU per /send (us)");
+        report.Add("tool_cpu_us_per_send", toolCpu / 100 * cpuSeconds * 1e6 / Math.Max(1, sends), "tool CPU per /send (us, deliveries included)");
         report.Add("cores", Environment.ProcessorCount);
         report.Add("server_rss_before_kib", rssBefore, "server RSS before measuring (KiB)");
         report.Add("server_rss_after_kib", ProcInfo.StatusKb(target.Pid, "VmRSS"), "server RSS after (KiB)");
