@@ -28,6 +28,21 @@ internal sealed class Options
                    closed, while ordinary rounds (subscribe, POST, receive) run from another address; report
                    the share of ordinary rounds that succeeded, their latency, and the attackers' fate.
 
+        kuiperbelt-protocol scenarios (kuiperbelt's ekbo, or PingActors' proxy; bench/run-proxy.sh runs both):
+          send     S sessions on the proxy's /connect, C senders POSTing /send for D seconds with K session
+                   headers per send, bodies carrying a sequence number and a send timestamp; report /send
+                   requests/s and round trip p50/p99/max, deliveries/s, send->deliver latency p50/p90/p99,
+                   errors (answers other than 200 {"result":"OK"}) and lost messages after a drain.
+          proxy-connect
+                   N connectors open a session (connect callback, upgrade, establish callback, greeting) and
+                   close it, again and again for D seconds; report connects/s, connect latency, failures.
+          Both run the proxy's application themselves: a Kestrel app on 127.0.0.1 that accepts every connect
+          with 200, a fresh X-Kuiperbelt-Session key and the greeting "g KEY", and answers establish, close
+          and receive with 200. The proxy must call it back: configure it with
+            callback: {connect: http://127.0.0.1:P/connect, establish: http://127.0.0.1:P/establish,
+                       close: http://127.0.0.1:P/close}
+          and pass --callback-port P (without it the app takes a free port and logs the config it needs).
+
         Common options:
           --url URL              hub base URL (default http://127.0.0.1:8080); must be loopback
           --pid PID              server process (default: found from /proc via the URL's listen port)
@@ -88,6 +103,28 @@ internal sealed class Options
           --publishers P         concurrent POST publishers, each sequential (default 32)
           --size, --rate, --drain-timeout, --publisher   as for fanout
           --warmup-messages W    warm-up POSTs spread over the channels (default C)
+
+        send options (--url defaults to http://127.0.0.1:9180, kuiperbelt's port):
+          --sessions S           sessions (default 1000)
+          --senders C            concurrent senders, each one keep-alive connection, sequential (default 8)
+          --per-send K           session headers per /send, K consecutive sessions round a ring (default 1)
+          --duration SECONDS     measured sending time (default 10)
+          --warmup SECONDS       sending before that, its messages ignored (default 2)
+          --size BYTES           payload size; at least the header (default 64)
+          --drain-timeout SEC    stop waiting for deliveries after this long without progress (default 5)
+          --callback-port P      the callback app's port (default 0: any free one)
+          --session-header NAME  the proxy's session_header (default X-Kuiperbelt-Session)
+          --connect-path PATH    the proxy's path.connect (default /connect)
+          --send-path PATH       the proxy's path.send (default /send)
+
+        proxy-connect options (--url as for send):
+          --connectors N         concurrent connectors, each opening and closing one session at a time (default 16)
+          --duration SECONDS     measured time (default 10)
+          --warmup SECONDS       connecting before that, not counted (default 1)
+          --greeting 1|0         the app sends a greeting and a connect waits for it (default 1); 0: no
+                                 greeting, a connect ends at the 101
+          --timeout SECONDS      a connect not done in this long failed (default 10)
+          --callback-port, --session-header, --connect-path   as for send
 
         ws-publish options:
           --channels C           channels (default 100)
@@ -165,6 +202,8 @@ internal sealed class Options
         ["channels"] = ["channels", "subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publisher"],
         ["ws-publish"] = ["channels", "clients", "messages", "size", "rate", "warmup-messages", "drain-timeout"],
         ["slowloris"] = ["attackers", "attacker-address", "client-address", "duration", "rate", "trickle-ms", "timeout"],
+        ["send"] = ["sessions", "senders", "per-send", "duration", "warmup", "size", "drain-timeout", "callback-port", "session-header", "connect-path", "send-path"],
+        ["proxy-connect"] = ["connectors", "duration", "warmup", "greeting", "timeout", "callback-port", "session-header", "connect-path"],
     };
 
     /// <summary>Rejects option names the scenario does not know, before anything connects.</summary>

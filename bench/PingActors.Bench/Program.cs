@@ -27,7 +27,9 @@ try
         "channels" => await Channels.RunAsync(options),
         "ws-publish" => await WsPublish.RunAsync(options),
         "slowloris" => await Slowloris.RunAsync(options),
-        _ => throw new ArgumentException($"unknown scenario '{options.Scenario}' (idle, fanout, channels, ws-publish, slowloris)"),
+        "send" => await Send.RunAsync(options),
+        "proxy-connect" => await ProxyConnect.RunAsync(options),
+        _ => throw new ArgumentException($"unknown scenario '{options.Scenario}' (idle, fanout, channels, ws-publish, slowloris, send, proxy-connect)"),
     };
 }
 catch (Exception e) when (e is ArgumentException or FormatException)

@@ -9,9 +9,10 @@ namespace PingActors.Bench;
 /// One keep-alive HTTP/1.1 connection of <see cref="RawHttpPublisher"/>, one request at a time: the request is
 /// built in a buffer kept for the connection's life and written with one send; the answer is read through a
 /// small fixed buffer: status line, the headers that frame the body (Content-Length, Transfer-Encoding: chunked,
-/// Connection), optionally one named header, and the body, read and dropped. The connection is opened on first
-/// use and again after the server closed it or said Connection: close, and dropped after any error, timeout or
-/// cancellation (its state is then unknown).
+/// Connection), optionally one named header, and the body, read and dropped (or its first bytes kept, for callers
+/// that must tell a good answer by its body, as kuiperbelt's /send answers 200 with errors in the JSON). The
+/// connection is opened on first use and again after the server closed it or said Connection: close, and dropped
+/// after any error, timeout or cancellation (its state is then unknown).
 /// </summary>
 internal sealed class RawHttpConnection : IDisposable
 {
@@ -20,6 +21,8 @@ internal sealed class RawHttpConnection : IDisposable
 
     private readonly Target _target;
     private readonly byte[]? _header;
+    private readonly byte[] _body;
+    private int _bodyLength;
     private readonly byte[] _in = GC.AllocateUninitializedArray<byte>(BufferSize);
     private byte[] _out = new byte[512];
     private int _start; // unread answer bytes are _in[_start.._end]
@@ -29,11 +32,16 @@ internal sealed class RawHttpConnection : IDisposable
     private CancellationTokenSource _cts = new(); // the current request's timeout and cancellation
     private volatile bool _disposed;
 
-    public RawHttpConnection(Target target, string? header)
+    /// <param name="keepBody">how many of the answer body's first bytes <see cref="Body"/> keeps (0: none)</param>
+    public RawHttpConnection(Target target, string? header, int keepBody = 0)
     {
         _target = target;
         _header = header is null ? null : Encoding.ASCII.GetBytes(header);
+        _body = new byte[keepBody];
     }
+
+    /// <summary>The first bytes of the last answer's body (as many as the constructor asked for), until the next request.</summary>
+    public ReadOnlySpan<byte> Body => _body.AsSpan(0, _bodyLength);
 
     /// <summary>
     /// POSTs <paramref name="body"/> after <paramref name="head"/> (the request head up to the Content-Length
@@ -41,7 +49,7 @@ internal sealed class RawHttpConnection : IDisposable
     /// <paramref name="ct"/> is cancelled.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<(int Status, string? Header)> PostAsync(byte[] head, byte[] body, TimeSpan timeout, CancellationToken ct)
+    public async ValueTask<(int Status, string? Header)> PostAsync(ReadOnlyMemory<byte> head, byte[] body, TimeSpan timeout, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
 
@@ -104,7 +112,7 @@ internal sealed class RawHttpConnection : IDisposable
     }
 
     /// <summary>The request in <c>_out</c>: head, Content-Length value, blank line, body.</summary>
-    private int Build(byte[] head, byte[] body)
+    private int Build(ReadOnlyMemory<byte> head, byte[] body)
     {
         var most = head.Length + 10 + 4 + body.Length;
         if (_out.Length < most)
@@ -113,7 +121,7 @@ internal sealed class RawHttpConnection : IDisposable
         }
 
         var span = _out.AsSpan();
-        head.CopyTo(span);
+        head.Span.CopyTo(span);
         var n = head.Length;
         Utf8Formatter.TryFormat(body.Length, span[n..], out var written);
         n += written;
@@ -152,6 +160,7 @@ internal sealed class RawHttpConnection : IDisposable
             }
 
             var close = answer.Close;
+            _bodyLength = 0;
             if (answer.Chunked)
             {
                 await SkipChunkedAsync(ct).ConfigureAwait(false);
@@ -227,6 +236,9 @@ internal sealed class RawHttpConnection : IDisposable
         while (true)
         {
             var take = (int)Math.Min(count, _end - _start);
+            var keep = Math.Min(take, _body.Length - _bodyLength);
+            _in.AsSpan(_start, keep).CopyTo(_body.AsSpan(_bodyLength));
+            _bodyLength += keep;
             _start += take;
             count -= take;
             if (count == 0)
