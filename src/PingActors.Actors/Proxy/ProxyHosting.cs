@@ -6,7 +6,7 @@ namespace PingActors.Actors.Proxy;
 /// <summary>The proxy's part of a node's ActorSystem: its gateway for other nodes' /send and /close, at <c>/user/proxy-gateway</c>.</summary>
 public static class ProxyHosting
 {
-    public static AkkaConfigurationBuilder AddProxy(this AkkaConfigurationBuilder builder, SessionDirectory directory, ProxyPeers peers, ProxySettings settings) =>
+    public static AkkaConfigurationBuilder AddProxy(this AkkaConfigurationBuilder builder, SessionDirectory directory, ProxyPeers peers) =>
         builder.WithActors((system, registry) =>
-            registry.Register<ProxyGateway>(system.ActorOf(ProxyGateway.PropsFor(directory, peers, settings.SendTimeout), ProxyGateway.Name)));
+            registry.Register<ProxyGateway>(system.ActorOf(ProxyGateway.PropsFor(directory, peers), ProxyGateway.Name)));
 }

@@ -30,6 +30,7 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
     private ProxySessionHandle? _handle;
     private InboundMessage? _heldUntilEstablished;
     private ICancelable? _idleTimer;
+    private OutboxGauge? _gauge;
     private bool _opened;
     private bool _established;
     private bool _noCloseCallback;
@@ -41,6 +42,14 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
     private ProxyContext Proxy => Request.Proxy;
 
     protected override void OnPrepare() => Proxy.Callbacks.ConnectAsync(Request.Connect).PipeTo(Self);
+
+    // The outbox's gauge comes with the stream: /send reserves room on it and the stream gives it back.
+    protected override Akka.Streams.IGraph<Akka.Streams.ClosedShape, Akka.NotUsed> StreamOf(System.Net.WebSockets.WebSocket socket)
+    {
+        var sessions = Proxy.Settings.Session;
+        _gauge = new OutboxGauge(sessions.OutboundMaxMessages, sessions.OutboundMaxBytes);
+        return Session.Graph.For(socket, Self, _gauge);
+    }
 
     protected override void OnPrepareTimedOut() => Refuse(BadGateway);
 
@@ -147,11 +156,12 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
         if (_greeting is not null)
         {
             Proxy.Stats.MessagesSent(1);
+            _gauge!.Reserve(_greeting.Length);
             Send(_greeting);
             _greeting = null;
         }
 
-        _handle = new ProxySessionHandle(_key!, Self, _outbox!, Request.Activity);
+        _handle = new ProxySessionHandle(_key!, Self, _outbox!, _gauge!, Request.Activity);
         Proxy.Directory.Add(_handle);
         if (Proxy.Settings.IdleTimeout > TimeSpan.Zero)
         {
@@ -173,7 +183,8 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
             Proxy.Directory.Remove(_handle);
         }
 
-        _outbox!(new Offer(close.LastWord, close.Receipt, close.Slot));
+        _gauge!.Reserve(close.LastWord.Length);
+        Send(close.LastWord);
         Close(CloseReasons.Normal);
     }
 
@@ -203,5 +214,5 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
     }
 }
 
-/// <summary>The app's /close: <paramref name="LastWord"/> goes out last (reported to <paramref name="Receipt"/>), then a 1000 close frame; no close callback follows.</summary>
-public sealed record CloseByApp(Payload LastWord, IOfferReceipt Receipt, int Slot);
+/// <summary>The app's /close: <paramref name="LastWord"/> goes out last, then a 1000 close frame; no close callback follows.</summary>
+public sealed record CloseByApp(Payload LastWord);

@@ -4,8 +4,8 @@ using PingActors.Actors.Sessions;
 
 namespace PingActors.Actors.Proxy;
 
-/// <summary>How a /send reaches one established session on this node: its outbox directly, its actor for a /close.</summary>
-public sealed record ProxySessionHandle(string Key, IActorRef Actor, Action<object> Outbox, ActivityClock Activity);
+/// <summary>How a /send reaches one established session on this node: its outbox directly (room reserved on its gauge first), its actor for a /close.</summary>
+public sealed record ProxySessionHandle(string Key, IActorRef Actor, Action<object> Outbox, OutboxGauge Gauge, ActivityClock Activity);
 
 /// <summary>
 /// This node's established proxy sessions by key. A concurrent map rather than an actor: every /send looks its

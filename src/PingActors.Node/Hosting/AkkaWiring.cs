@@ -46,9 +46,9 @@ public static class AkkaWiring
             // The hub's actors run even with its listener off: the channels are cluster-wide, and a node
             // without subscribers of its own still hosts its share of them.
             builder.AddHub(setup.Hub.Settings, hubMetrics, shards);
-            if (setup.Proxy.Settings is { } proxySettings)
+            if (setup.Proxy.Enabled)
             {
-                builder.AddProxy(proxy.Directory, proxy.Peers, proxySettings);
+                builder.AddProxy(proxy.Directory, proxy.Peers);
             }
 
             builder.WithActors((system, _) =>

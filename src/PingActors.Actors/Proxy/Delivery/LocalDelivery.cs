@@ -1,33 +1,45 @@
 using PingActors.Actors.Sessions;
-using PingActors.Actors.Sessions.Streams;
 
 namespace PingActors.Actors.Proxy.Delivery;
 
-/// <summary>Offers one message to the sessions of this node named by a /send or /close; the keys it does not hold are <see cref="DeliveryOutcome.NotFound"/>.</summary>
+/// <summary>
+/// Hands one message to the sessions of this node named by a /send or /close, and says per key what became of
+/// it, at once: each session's <see cref="OutboxGauge"/> decides whether its queue has room, so no answer waits
+/// for a session's stream. The keys it does not hold are <see cref="DeliveryOutcome.NotFound"/>.
+/// </summary>
 public static class LocalDelivery
 {
-    public static Task<DeliveryOutcome[]> DeliverAsync(SessionDirectory directory, IReadOnlyList<string> keys, Payload payload, bool close, TimeSpan within)
+    public static DeliveryOutcome[] Deliver(SessionDirectory directory, IReadOnlyList<string> keys, Payload payload, bool close)
     {
-        var receipt = new SendReceipt(keys.Count);
-        for (var slot = 0; slot < keys.Count; slot++)
+        var outcomes = new DeliveryOutcome[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
         {
-            if (!directory.TryGet(keys[slot], out var session))
-            {
-                receipt.Set(slot, DeliveryOutcome.NotFound);
-                continue;
-            }
-
-            session.Activity.Touch();
-            if (close)
-            {
-                session.Actor.Tell(new CloseByApp(payload, receipt, slot), Akka.Actor.ActorRefs.NoSender);
-            }
-            else
-            {
-                session.Outbox(new Offer(payload, receipt, slot));
-            }
+            outcomes[i] = DeliverTo(directory, keys[i], payload, close);
         }
 
-        return receipt.WaitAsync(within);
+        return outcomes;
+    }
+
+    private static DeliveryOutcome DeliverTo(SessionDirectory directory, string key, Payload payload, bool close)
+    {
+        if (!directory.TryGet(key, out var session))
+        {
+            return DeliveryOutcome.NotFound;
+        }
+
+        session.Activity.Touch();
+        if (close)
+        {
+            session.Actor.Tell(new CloseByApp(payload), Akka.Actor.ActorRefs.NoSender);
+            return DeliveryOutcome.Queued;
+        }
+
+        if (!session.Gauge.TryReserve(payload.Length))
+        {
+            return DeliveryOutcome.QueueFull;
+        }
+
+        session.Outbox(payload);
+        return DeliveryOutcome.Queued;
     }
 }

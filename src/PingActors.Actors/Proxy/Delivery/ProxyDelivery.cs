@@ -22,7 +22,7 @@ public sealed class ProxyDelivery(SessionDirectory directory, ProxyPeers peers, 
             return new DeliveryReport(keys, refused, Sent: false);
         }
 
-        var outcomes = await LocalDelivery.DeliverAsync(directory, keys, payload, close, settings.SendTimeout).ConfigureAwait(false);
+        var outcomes = LocalDelivery.Deliver(directory, keys, payload, close);
         var gateways = peers.Gateways;
         var elsewhere = Enumerable.Range(0, keys.Count).Where(i => outcomes[i] == DeliveryOutcome.NotFound).ToArray();
         if (elsewhere.Length == 0 || gateways.Count == 0)

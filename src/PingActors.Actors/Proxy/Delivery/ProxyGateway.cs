@@ -20,22 +20,16 @@ public sealed class ProxyGateway : ReceiveActor, IWithTimers
 
     private readonly SessionDirectory _directory;
     private readonly ProxyPeers _peers;
-    private readonly TimeSpan _answerWithin;
     private readonly Cluster _cluster = Cluster.Get(Context.System);
     private readonly HashSet<Address> _members = [];
     private readonly Dictionary<Address, IActorRef> _gateways = [];
 
-    public ProxyGateway(SessionDirectory directory, ProxyPeers peers, TimeSpan sendTimeout)
+    public ProxyGateway(SessionDirectory directory, ProxyPeers peers)
     {
         _directory = directory;
         _peers = peers;
 
-        // Half of the asker's own bound, so the answer still reaches it in time.
-        _answerWithin = sendTimeout / 2;
-
-        Receive<RemoteDeliver>(m =>
-            LocalDelivery.DeliverAsync(_directory, m.Keys, m.Payload, m.Close, _answerWithin)
-                .PipeTo(Sender, success: outcomes => new RemoteDelivered(outcomes)));
+        Receive<RemoteDeliver>(m => Sender.Tell(new RemoteDelivered(LocalDelivery.Deliver(_directory, m.Keys, m.Payload, m.Close))));
         Receive<RemoteLookup>(m => Sender.Tell(new RemoteFound(m.Keys.Select(k => _directory.TryGet(k, out _)).ToArray())));
         Receive<ClusterEvent.MemberUp>(up => Track(up.Member.Address));
         Receive<ClusterEvent.MemberRemoved>(removed => Forget(removed.Member.Address));
@@ -46,8 +40,8 @@ public sealed class ProxyGateway : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props PropsFor(SessionDirectory directory, ProxyPeers peers, TimeSpan sendTimeout) =>
-        Props.Create(() => new ProxyGateway(directory, peers, sendTimeout)).WithDispatcher(SessionDispatcher.Id);
+    public static Props PropsFor(SessionDirectory directory, ProxyPeers peers) =>
+        Props.Create(() => new ProxyGateway(directory, peers)).WithDispatcher(SessionDispatcher.Id);
 
     protected override void PreStart() =>
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));

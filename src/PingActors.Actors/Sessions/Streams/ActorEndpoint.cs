@@ -43,5 +43,9 @@ public sealed class ActorEndpoint : GraphStage<FlowShape<Payload, Payload>>
 
     internal SessionMetrics Metrics { get; }
 
-    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new ActorEndpointLogic(this, SessionBinding.Of(inheritedAttributes).Owner);
+    protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes)
+    {
+        var binding = SessionBinding.Of(inheritedAttributes);
+        return new ActorEndpointLogic(this, binding.Owner, binding.Peer as OutboxGauge);
+    }
 }

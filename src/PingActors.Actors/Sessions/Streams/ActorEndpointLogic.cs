@@ -9,6 +9,7 @@ internal sealed class ActorEndpointLogic : InAndOutGraphStageLogic
 {
     private readonly ActorEndpoint _stage;
     private readonly IActorRef _owner;
+    private readonly OutboxGauge? _gauge;
     private Action? _ack;
     private bool _told;
 
@@ -18,11 +19,13 @@ internal sealed class ActorEndpointLogic : InAndOutGraphStageLogic
     private DateTime _closeDeadline;
     private ICancelable? _closeTimer;
 
-    public ActorEndpointLogic(ActorEndpoint stage, IActorRef owner)
+    /// <param name="gauge">Where senders reserve room before they hand a message in (the proxy's); then it, not this stage, bounds the queue.</param>
+    public ActorEndpointLogic(ActorEndpoint stage, IActorRef owner, OutboxGauge? gauge)
         : base(stage.Shape)
     {
         _stage = stage;
         _owner = owner;
+        _gauge = gauge;
         SetHandler(stage.In, this);
         SetHandler(stage.Out, this);
     }
@@ -62,6 +65,7 @@ internal sealed class ActorEndpointLogic : InAndOutGraphStageLogic
     {
         if (TryDequeue(out var next))
         {
+            _gauge?.Release(next.Length);
             Push(_stage.Out, next);
         }
         else if (_closing is not null)
@@ -94,9 +98,6 @@ internal sealed class ActorEndpointLogic : InAndOutGraphStageLogic
             case Payload payload:
                 Enqueue(payload);
                 break;
-            case Offer offer:
-                offer.Receipt.Report(offer.Slot, TryEnqueue(offer.Payload));
-                break;
             case CloseSocket close:
                 BeginClose(close.Reason, close.Flush);
                 break;
@@ -110,19 +111,21 @@ internal sealed class ActorEndpointLogic : InAndOutGraphStageLogic
     {
         if (_closing is not null || IsClosed(_stage.Out))
         {
+            _gauge?.Release(payload.Length);
             _stage.Metrics.Dropped.Inc();
             return;
         }
 
         if (IsAvailable(_stage.Out))
         {
+            _gauge?.Release(payload.Length);
             Push(_stage.Out, payload);
             return;
         }
 
         var queue = _queue ??= new Queue<Payload>();
         var settings = _stage.Settings;
-        if (queue.Count + 1 > settings.OutboundMaxMessages || _queuedBytes + payload.Length > settings.OutboundMaxBytes)
+        if (_gauge is null && queue.Count + 1 > settings.OutboundMaxMessages || _queuedBytes + payload.Length > settings.OutboundMaxBytes)
         {
             if (settings.Overflow == OverflowPolicy.Close || queue.Count == 0)
             {
@@ -141,32 +144,6 @@ internal sealed class ActorEndpointLogic : InAndOutGraphStageLogic
 
         queue.Enqueue(payload);
         _queuedBytes += payload.Length;
-    }
-
-    private OfferResult TryEnqueue(Payload payload)
-    {
-        if (_closing is not null || IsClosed(_stage.Out))
-        {
-            return OfferResult.Closed;
-        }
-
-        if (IsAvailable(_stage.Out))
-        {
-            Push(_stage.Out, payload);
-            return OfferResult.Queued;
-        }
-
-        var queue = _queue ??= new Queue<Payload>();
-        var settings = _stage.Settings;
-        if (queue.Count + 1 > settings.OutboundMaxMessages || _queuedBytes + payload.Length > settings.OutboundMaxBytes)
-        {
-            _stage.Metrics.Dropped.Inc();
-            return OfferResult.QueueFull;
-        }
-
-        queue.Enqueue(payload);
-        _queuedBytes += payload.Length;
-        return OfferResult.Queued;
     }
 
     private bool TryDequeue(out Payload payload)
@@ -230,6 +207,14 @@ internal sealed class ActorEndpointLogic : InAndOutGraphStageLogic
     {
         if (_queue is { Count: > 0 } queue)
         {
+            if (_gauge is not null)
+            {
+                foreach (var dropped in queue)
+                {
+                    _gauge.Release(dropped.Length);
+                }
+            }
+
             _stage.Metrics.Dropped.Inc(queue.Count);
             queue.Clear();
             _queuedBytes = 0;

@@ -16,24 +16,3 @@ public sealed class AbortSocket
 {
     public static readonly AbortSocket Instance = new();
 }
-
-/// <summary>
-/// Told to an outbox: queue <paramref name="Payload"/> if there is room, and say which through
-/// <paramref name="Receipt"/> (slot <paramref name="Slot"/>). A full queue refuses this message and keeps the
-/// socket, whatever the overflow policy: the sender is told and decides, as the proxy's /send does.
-/// </summary>
-public sealed record Offer(Payload Payload, IOfferReceipt Receipt, int Slot);
-
-/// <summary>What became of an <see cref="Offer"/>.</summary>
-public enum OfferResult
-{
-    Queued,
-    QueueFull,
-    Closed,
-}
-
-/// <summary>Collects the answers to the offers of one send; called from the socket's stream, once per offer.</summary>
-public interface IOfferReceipt
-{
-    void Report(int slot, OfferResult result);
-}
