@@ -16,8 +16,9 @@
 #   ROUNDS=1                      repeat every scenario's target cycle this often (summary: median)
 #   SESSIONS=1000 SENDERS=8 SEND_BULK=10 DURATION=10      send: S sessions, C senders, D seconds
 #   CONNECTORS=16 CONNECT_DURATION=10                     proxy-connect
-#   WARMUP=2                      seconds of the same load before measuring, on the same server (the node's JIT
-#                                 is still tiering up in a cold run); send's warm-up messages are ignored
+#   WARMUP=10                     seconds of the same load before measuring, on the same server (the node's JIT
+#                                 tiers up for ~10 s: with 2 s the node used 877 us per connect, with 12 s 396);
+#                                 send's warm-up messages are ignored
 #   PORT=9180 CB_PORT=9181        the proxy's port; the callback app's port
 #   SEND_QUEUE_SIZE=100 CALLBACK_TIMEOUT=10s                   the config's send_queue_size, callback.timeout
 #   EKBO_BIN=bench/kuiperbelt/bin/ekbo (built when missing)
@@ -39,7 +40,7 @@ SESSIONS=${SESSIONS:-1000}
 SENDERS=${SENDERS:-8}
 SEND_BULK=${SEND_BULK:-10}
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-2}
+WARMUP=${WARMUP:-10}
 CONNECTORS=${CONNECTORS:-16}
 CONNECT_DURATION=${CONNECT_DURATION:-10}
 PORT=${PORT:-9180}
