@@ -112,6 +112,7 @@ internal sealed class Options
           --warmup SECONDS       sending before that, its messages ignored (default 2)
           --size BYTES           payload size; at least the header (default 64)
           --drain-timeout SEC    stop waiting for deliveries after this long without progress (default 5)
+          --settle SECONDS       wait after the sessions are open before reading RSS per idle session (default 3)
           --callback-port P      the callback app's port (default 0: any free one)
           --session-header NAME  the proxy's session_header (default X-Kuiperbelt-Session)
           --connect-path PATH    the proxy's path.connect (default /connect)

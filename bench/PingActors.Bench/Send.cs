@@ -23,6 +23,7 @@ internal static class Send
         var warmup = TimeSpan.FromSeconds(Math.Max(0, o.Double("warmup", 2)));
         var size = o.Int("size", 64);
         var drainTimeout = TimeSpan.FromSeconds(o.Double("drain-timeout", 5));
+        var settle = TimeSpan.FromSeconds(o.Double("settle", 3));
         var concurrency = Math.Max(1, o.Int("concurrency", 100));
         var connectPath = o.Str("connect-path", "/connect");
         var sendPath = o.Str("send-path", "/send");
@@ -36,7 +37,9 @@ internal static class Send
         Delivery.Log($"target {target.Label} pid {target.Pid} ({ProcInfo.CommandLine(target.Pid)})");
         Delivery.Log($"{sessions} sessions, {senders} senders x {duration.TotalSeconds:N0} s, {perSend} session(s) per send, {size} B payload");
 
-        // 1. Sessions, each greeted (so its key is known and the proxy has it in its pool).
+        // 1. Sessions, each greeted (so its key is known and the proxy has it in its pool). The server's RSS
+        // before and after, settled, gives its memory per idle session (the callback app is in this process).
+        var rssEmpty = ProcInfo.StatusKb(target.Pid, "VmRSS");
         var latency = new Histogram();
         var all = new KbSession?[sessions];
         var (failures, errors, connectSeconds) = await Delivery.ConnectAllAsync(
@@ -61,6 +64,10 @@ internal static class Send
 
         var live = all.Where(s => s?.Key is not null).Select(s => s!).ToArray();
         Delivery.Log($"{live.Length} sessions greeted ({connectSeconds:N1} s to connect), {failures} connect failures, {greetFailures} without greeting");
+        await Task.Delay(settle);
+        var rssIdle = ProcInfo.StatusKb(target.Pid, "VmRSS");
+        var rssPerSession = live.Length == 0 ? 0 : (rssIdle - rssEmpty) / (double)live.Length;
+        Delivery.Log($"server RSS {rssEmpty / 1024.0:N1} MiB with no session, {rssIdle / 1024.0:N1} MiB with {live.Length} idle: {rssPerSession:N2} KiB per added session");
         if (live.Length < perSend)
         {
             Console.Error.WriteLine($"error: {live.Length} sessions, fewer than {perSend} per send: {string.Join("; ", errors.Keys.Take(2))}");
@@ -231,6 +238,7 @@ internal static class Send
         report.Add("server_cpu_us_per_send", serverCpu / 100 * cpuSeconds * 1e6 / Math.Max(1, sends), "server CPU per /send (us)");
         report.Add("tool_cpu_us_per_send", toolCpu / 100 * cpuSeconds * 1e6 / Math.Max(1, sends), "tool CPU per /send (us, deliveries included)");
         report.Add("cores", Environment.ProcessorCount);
+        report.Add("server_rss_per_idle_session_kib", Math.Round(rssPerSession, 2), "server RSS added per idle session, settled (KiB)");
         report.Add("server_rss_before_kib", rssBefore, "server RSS before measuring (KiB)");
         report.Add("server_rss_after_kib", ProcInfo.StatusKb(target.Pid, "VmRSS"), "server RSS after (KiB)");
         if (statsBefore is { } sb && statsAfter is { } sa && sb.TryGetProperty("total_messages", out var mb) && sa.TryGetProperty("total_messages", out var ma))
