@@ -203,7 +203,7 @@ internal sealed class Options
         ["channels"] = ["channels", "subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publisher"],
         ["ws-publish"] = ["channels", "clients", "messages", "size", "rate", "warmup-messages", "drain-timeout"],
         ["slowloris"] = ["attackers", "attacker-address", "client-address", "duration", "rate", "trickle-ms", "timeout"],
-        ["send"] = ["sessions", "senders", "per-send", "duration", "warmup", "size", "drain-timeout", "callback-port", "session-header", "connect-path", "send-path"],
+        ["send"] = ["sessions", "senders", "per-send", "duration", "warmup", "size", "drain-timeout", "settle", "callback-port", "session-header", "connect-path", "send-path"],
         ["proxy-connect"] = ["connectors", "duration", "warmup", "greeting", "timeout", "callback-port", "session-header", "connect-path"],
     };
 
