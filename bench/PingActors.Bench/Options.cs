@@ -113,6 +113,7 @@ internal sealed class Options
           --size BYTES           payload size; at least the header (default 64)
           --drain-timeout SEC    stop waiting for deliveries after this long without progress (default 5)
           --settle SECONDS       wait after the sessions are open before reading RSS per idle session (default 3)
+          --send-url URL         POST /send there instead of --url (cluster mode: sessions on one node, sends through another)
           --callback-port P      the callback app's port (default 0: any free one)
           --session-header NAME  the proxy's session_header (default X-Kuiperbelt-Session)
           --connect-path PATH    the proxy's path.connect (default /connect)
@@ -203,7 +204,7 @@ internal sealed class Options
         ["channels"] = ["channels", "subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publisher"],
         ["ws-publish"] = ["channels", "clients", "messages", "size", "rate", "warmup-messages", "drain-timeout"],
         ["slowloris"] = ["attackers", "attacker-address", "client-address", "duration", "rate", "trickle-ms", "timeout"],
-        ["send"] = ["sessions", "senders", "per-send", "duration", "warmup", "size", "drain-timeout", "settle", "callback-port", "session-header", "connect-path", "send-path"],
+        ["send"] = ["sessions", "senders", "per-send", "duration", "warmup", "size", "drain-timeout", "settle", "send-url", "callback-port", "session-header", "connect-path", "send-path"],
         ["proxy-connect"] = ["connectors", "duration", "warmup", "greeting", "timeout", "callback-port", "session-header", "connect-path"],
     };
 

@@ -30,6 +30,10 @@ internal static class Send
         var sessionHeader = o.Str("session-header", CallbackApp.DefaultSessionHeader);
         var jsonOut = o.StrOrNull("json-out");
         using var target = KbTarget.Create(o, sessions + senders);
+
+        // Cluster mode: the sessions on --url's node, the sends through another node's proxy.
+        using var sendTarget = o.StrOrNull("send-url") is { } sendUrl ? new Target(o, senders, sendUrl, null, null) : null;
+        var sendTo = sendTarget ?? target;
         await using var app = await KbTarget.StartCallbackAsync(o, greeting: true);
         Program.CheckUnused(o);
 
@@ -75,7 +79,7 @@ internal static class Send
         }
 
         // The request head of a send, up to the Content-Length value, is built per send from a line per session.
-        var prefix = Encoding.ASCII.GetBytes($"POST {sendPath} HTTP/1.1\r\nHost: {target.BaseUri.Authority}\r\nContent-Type: text/plain\r\n");
+        var prefix = Encoding.ASCII.GetBytes($"POST {sendPath} HTTP/1.1\r\nHost: {sendTo.BaseUri.Authority}\r\nContent-Type: text/plain\r\n");
         var lines = live.Select(s => Encoding.ASCII.GetBytes($"{sessionHeader}: {s.Key}\r\n")).ToArray();
         var suffix = "Content-Length: "u8.ToArray();
         var sendLatency = new Histogram();
@@ -84,7 +88,7 @@ internal static class Send
 
         async Task RunSender(int c, char kind, long until, bool measured)
         {
-            using var connection = new RawHttpConnection(target, null, keepBody: 256);
+            using var connection = new RawHttpConnection(sendTo, null, keepBody: 256);
             var head = new byte[prefix.Length + perSend * lines.Max(l => l.Length) + suffix.Length];
             var targets = new int[perSend];
             for (long n = 0; Stopwatch.GetTimestamp() < until; n++)
