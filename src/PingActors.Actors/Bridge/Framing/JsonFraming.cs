@@ -75,6 +75,12 @@ internal sealed class JsonFraming : IFraming
 
         public override Cut AtEnd(ReadOnlySpan<byte> pending)
         {
+            // Whitespace before a value that never came: the reader calls it an error, but there is nothing to send.
+            if (pending.IndexOfAnyExcept(" \t\r\n"u8) < 0)
+            {
+                return Cut.None;
+            }
+
             var reader = new Utf8JsonReader(pending, isFinalBlock: true, new JsonReaderState(Options));
             try
             {
