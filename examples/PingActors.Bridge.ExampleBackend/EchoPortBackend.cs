@@ -5,7 +5,8 @@ namespace PingActors.Bridge.ExampleBackend;
 
 /// <summary>
 /// An example backend: <c>/echo/&lt;port&gt;</c> goes to <c>tcp://&lt;host&gt;:&lt;port&gt;</c>, any other path is
-/// refused (500). The framing is the query's <c>framing</c> (and <c>framing-config</c>), else the settings'.
+/// refused (500). The framing is the query's <c>framing</c> and
+/// <c>framing-config</c> when the query names a framing, else the settings'.
 /// </summary>
 /// <remarks>
 /// Settings (<c>pingactors.bridge.backend.settings</c>): <c>host</c> (default 127.0.0.1), <c>framing</c>
@@ -51,8 +52,10 @@ public sealed class EchoPortBackend : IBridgeBackend
         }
 
         var peer = PeerAddress.Parse(_host, port).ToUri();
-        var framing = query.GetValueOrDefault("framing", _framing);
-        var config = query.TryGetValue("framing-config", out var c) ? c : _framingConfig;
+        // A framing from the query takes its config from the query too: the settings' config is for theirs.
+        var (framing, config) = query.TryGetValue("framing", out var f)
+            ? (f, query.GetValueOrDefault("framing-config"))
+            : (_framing, _framingConfig);
 
         // The client's first subprotocol, if any, is answered: the peer decides what it speaks.
         var protocol = request.OfferedProtocols.Count > 0 ? request.OfferedProtocols[0] : null;

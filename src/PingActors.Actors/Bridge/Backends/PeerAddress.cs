@@ -52,7 +52,8 @@ public sealed record PeerAddress(PeerKind Kind, string? Host, int Port, string? 
         ? new Uri(Scheme + "://" + string.Join('/', Path!.Split('/').Select(Uri.EscapeDataString)))
         : new Uri(string.Create(CultureInfo.InvariantCulture, $"{Scheme}://{(Host!.Contains(':') ? "[" + Host + "]" : Host)}:{Port}"));
 
-    public override string ToString() => ToUri().ToString();
+    /// <summary>The Uri's text as built (<see cref="Uri.ToString"/> would add a '/' after a port).</summary>
+    public override string ToString() => ToUri().OriginalString;
 
     /// <summary>Reads a peer Uri back (one from <see cref="ToUri"/>, or any tcp/udp/unix/unix-dgram Uri a backend made).</summary>
     /// <exception cref="FormatException">The Uri is not one of the four schemes, or lacks the port or path.</exception>
