@@ -48,12 +48,13 @@ public sealed record BridgeFeatureSettings(
 
     private static AllowList? ReadAllow(SettingsReader reader)
     {
-        if (reader.IsNull(AllowKey))
+        const string expected = "null or a list of peers such as [\"tcp://db.internal:5432\", \"udp://10.0.0.1:*\", \"unix:///run/app/*\"]";
+        if (!reader.IsList(AllowKey))
         {
-            return null;
+            // Akka reads a lone string as a list of one; here only null means "no list".
+            return reader.IsNull(AllowKey) ? null : reader.Get<AllowList?>(AllowKey, expected, () => throw new FormatException());
         }
 
-        const string expected = "null or a list of peers such as [\"tcp://db.internal:5432\", \"udp://10.0.0.1:*\", \"unix:///run/app/*\"]";
         var patterns = reader.StringList(AllowKey, expected, _ => true);
         try
         {
@@ -93,8 +94,10 @@ public sealed record BridgeFeatureSettings(
         }
         catch (BackendConfigurationException e)
         {
+            // A key left at reference.conf's value (path = "") is at fault because of whoever chose the type.
             var key = $"{BackendSection}.{e.Key}";
-            throw new ConfigException($"{reader.SourceOf(key)}: {key}: {e.Message}");
+            var source = reader.IsSet(key) ? reader.SourceOf(key) : reader.SourceOf($"{BackendSection}.type");
+            throw new ConfigException($"{source}: {key}: {e.Message}");
         }
     }
 }
