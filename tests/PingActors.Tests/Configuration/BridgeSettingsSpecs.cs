@@ -70,6 +70,10 @@ public sealed class BridgeSettingsSpecs
     }
 
     [Fact]
+    public void The_readme_spelling_of_an_ipv6_listen_works() =>
+        Assert.Equal("[::]:8001", Setup("pingactors.bridge.listen=\"[::]:8001\"").Bridge.Listen.ToString());
+
+    [Fact]
     public void The_bridge_may_set_its_own_keepalive()
     {
         var bridge = Setup("pingactors.bridge.keepalive.interval=4s").Bridge;

@@ -69,7 +69,7 @@ public sealed class WebsocksyConfigSpecs : IDisposable
     }
 
     [Fact]
-    public void Default_backend_keys_listen_and_ping_map_to_the_bridge_and_reach_the_backend()
+    public async Task Default_backend_keys_listen_and_ping_map_to_the_bridge_and_reach_the_backend()
     {
         var loaded = Load(Write("""
             [core]
@@ -88,7 +88,7 @@ public sealed class WebsocksyConfigSpecs : IDisposable
 
         var bridge = NodeSetup.From(loaded).Bridge;
         Assert.Equal(TimeSpan.Zero, bridge.Session.KeepAliveInterval);
-        var choice = bridge.Backend!.ChooseAsync(new BridgeRequest("/", ["CHAT"], []), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        var choice = await bridge.Backend!.ChooseAsync(new BridgeRequest("/", ["CHAT"], []), CancellationToken.None);
         Assert.Equal(new PeerChoice(new Uri("tcp://127.0.0.1:19301"), "CHAT", "newline", "lf"), choice);
     }
 
