@@ -10,9 +10,10 @@ public sealed record Override(string Key, string Value, string Option);
 /// their command lines work unchanged.
 /// </summary>
 /// <param name="KuiperbeltFile">A kuiperbelt YAML config (--kuiperbelt-config, or -config with a .yml/.yaml file), or null.</param>
-public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyList<Override> Overrides, bool ShowHelp, string? KuiperbeltFile = null)
+/// <param name="WebsocksyFile">A websocksy config file (--websocksy-config), or null.</param>
+public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyList<Override> Overrides, bool ShowHelp, string? KuiperbeltFile = null, string? WebsocksyFile = null)
 {
-    private const string Options = "--config, --set, --seed, --port, --hostname, --public-hostname, --help, -addr, -origin, -mport, --kuiperbelt-config, -sock, -log-level, -gops-addr";
+    private const string Options = "--config, --set, --seed, --port, --hostname, --public-hostname, --help, -addr, -origin, -mport, --kuiperbelt-config, --websocksy-config, -sock, -log-level, -gops-addr";
 
     public const string Usage = """
         Usage: PingActors.Node [options]
@@ -48,6 +49,10 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
           -log-level L         with a kuiperbelt config: debug, info, warn or error (pingactors.log.level)
           -gops-addr ADDR      with a kuiperbelt config: accepted and ignored (there is no gops agent)
 
+        websocksy's config file is accepted too (README, "Drop-in for websocksy users"):
+          --websocksy-config FILE   websocksy's [core]/[backend] file, read into pingactors.bridge; the node
+                               then runs the bridge alone. websocksy's -p/-l/-k/-b/-c flags map to --set keys
+
         Every key, with its default and meaning, is in hocon/reference.conf.
         """;
 
@@ -58,6 +63,7 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
         var seeds = new List<string>();
         var help = false;
         string? kuiperbelt = null;
+        string? websocksy = null;
 
         // ekbo's flags mean something only beside a kuiperbelt config, which may come later on the line; each
         // is placed among the overrides where it stood once the whole line is read.
@@ -100,6 +106,10 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
                 case "--kuiperbelt-config" or "-kuiperbelt-config":
                     kuiperbelt = OnlyKuiperbeltFile(kuiperbelt, name, Value());
                     break;
+                case "--websocksy-config" or "-websocksy-config":
+                    var websocksyFile = Value();
+                    websocksy = websocksy is null ? websocksyFile : throw new ConfigException($"command line: {name} {websocksyFile}: expected one websocksy config, got a second one after {websocksy}");
+                    break;
                 case "--sock" or "-sock" or "--log-level" or "-log-level" or "--gops-addr" or "-gops-addr":
                     ekboFlags.Add(new(name, Value(), overrides.Count));
                     break;
@@ -138,7 +148,7 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
         }
 
         EkboFlags.Place(ekboFlags, overrides, kuiperbelt is not null);
-        return new CommandLine(files, overrides, help, kuiperbelt);
+        return new CommandLine(files, overrides, help, kuiperbelt, websocksy);
     }
 
     private static bool IsYaml(string file) =>

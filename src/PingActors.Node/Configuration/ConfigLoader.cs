@@ -1,6 +1,7 @@
 using System.Reflection;
 using Akka.Configuration;
 using PingActors.Node.Configuration.Kuiperbelt;
+using PingActors.Node.Configuration.Websocksy;
 
 namespace PingActors.Node.Configuration;
 
@@ -26,8 +27,8 @@ public sealed record LoadedConfig(Config Config, IReadOnlyList<ConfigSource> Sou
 }
 
 /// <summary>
-/// Loads the embedded reference.conf, then a kuiperbelt YAML file if given, then the --config files in order,
-/// then the --set overrides: a HOCON file or a flag still changes what the kuiperbelt file set.
+/// Loads the embedded reference.conf, then a kuiperbelt YAML file and a websocksy config file if given, then the
+/// --config files in order, then the --set overrides: a HOCON file or a flag still changes what those files set.
 /// </summary>
 public static class ConfigLoader
 {
@@ -50,6 +51,11 @@ public static class ConfigLoader
         if (commandLine.KuiperbeltFile is { } kuiperbelt)
         {
             sources.Add(KuiperbeltConfig.Load(kuiperbelt, environment));
+        }
+
+        if (commandLine.WebsocksyFile is { } websocksy)
+        {
+            sources.Add(WebsocksyConfig.Load(websocksy));
         }
 
         foreach (var file in commandLine.ConfigFiles)

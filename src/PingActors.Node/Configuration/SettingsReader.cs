@@ -101,6 +101,12 @@ internal sealed class SettingsReader(LoadedConfig loaded)
 
     public string String(string key) => Get(key, "a string", () => Raw(key));
 
+    /// <summary>True when <paramref name="key"/> is HOCON's <c>null</c> (not the string "null", not "").</summary>
+    public bool IsNull(string key) => _config.GetValue(key) is { } v && !v.IsObject() && !v.IsArray() && v.GetString() is null;
+
+    /// <summary>True when <paramref name="key"/> holds a list (Akka would read a lone string as a list of one).</summary>
+    public bool IsList(string key) => _config.GetValue(key) is { } v && v.IsArray();
+
     /// <summary>True if any source, reference.conf included, gives <paramref name="key"/> a value.</summary>
     public bool Has(string key) => _config.HasPath(key);
 

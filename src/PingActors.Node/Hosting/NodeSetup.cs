@@ -1,3 +1,4 @@
+using PingActors.Node.Bridge;
 using PingActors.Node.Configuration;
 using PingActors.Node.Hub;
 using PingActors.Node.Proxy;
@@ -5,7 +6,7 @@ using PingActors.Node.Proxy;
 namespace PingActors.Node.Hosting;
 
 /// <summary>Everything the node was configured with: what the node shares, and each feature's section, read by that feature.</summary>
-public sealed record NodeSetup(NodeSettings Node, HubFeatureSettings Hub, ProxyFeatureSettings Proxy)
+public sealed record NodeSetup(NodeSettings Node, HubFeatureSettings Hub, ProxyFeatureSettings Proxy, BridgeFeatureSettings Bridge)
 {
     /// <summary>The listeners to open, ops last: each enabled feature's, by name, with the key it was set by.</summary>
     public IReadOnlyList<ListenerSpec> Listeners { get; } =
@@ -47,7 +48,7 @@ public sealed record NodeSetup(NodeSettings Node, HubFeatureSettings Hub, ProxyF
     {
         var reader = new SettingsReader(loaded);
         reader.RejectUnknownKeys("pingactors");
-        var setup = new NodeSetup(NodeSettings.From(reader), HubFeatureSettings.From(reader), ProxyFeatureSettings.From(reader));
+        var setup = new NodeSetup(NodeSettings.From(reader), HubFeatureSettings.From(reader), ProxyFeatureSettings.From(reader), BridgeFeatureSettings.From(reader));
         ListenerSpec.CheckDistinct(setup.Listeners, loaded);
         ClusterChecks.Validate(loaded);
         return setup;
