@@ -14,6 +14,7 @@ public sealed record NodeSetup(NodeSettings Node, HubFeatureSettings Hub, ProxyF
         .. Hub.Enabled ? [new ListenerSpec(HubFeatureSettings.Name, HubFeatureSettings.ListenKey, Hub.Listen)] : Array.Empty<ListenerSpec>(),
         .. Proxy.Enabled ? [new ListenerSpec(ProxyFeatureSettings.Name, ProxyFeatureSettings.ListenKey, Proxy.Listen)] : Array.Empty<ListenerSpec>(),
         .. Proxy.Enabled && Proxy.ControlListen is { } control ? [new ListenerSpec(ProxyFeatureSettings.ControlName, ProxyFeatureSettings.ControlListenKey, control)] : Array.Empty<ListenerSpec>(),
+        .. Bridge.Enabled ? [new ListenerSpec(BridgeFeatureSettings.Name, BridgeFeatureSettings.ListenKey, Bridge.Listen)] : Array.Empty<ListenerSpec>(),
         new ListenerSpec(ListenerSpec.Ops, NodeSettings.OpsListenKey, Node.OpsListen),
     ];
 
@@ -31,6 +32,11 @@ public sealed record NodeSetup(NodeSettings Node, HubFeatureSettings Hub, ProxyF
             if (Proxy.Settings is { } proxy && proxy.Session.CloseTimeout > longest.Item1)
             {
                 longest = (proxy.Session.CloseTimeout, Proxy.CloseTimeoutKey);
+            }
+
+            if (Bridge.Enabled && Bridge.Session.CloseTimeout > longest.Item1)
+            {
+                longest = (Bridge.Session.CloseTimeout, Bridge.CloseTimeoutKey);
             }
 
             return longest;

@@ -2,9 +2,11 @@ using Akka.Actor;
 using Akka.Cluster;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using PingActors.Actors.Bridge;
 using PingActors.Actors.Hub;
 using PingActors.Actors.Proxy;
 using PingActors.Actors.Proxy.Delivery;
+using PingActors.Node.Bridge;
 using PingActors.Node.Configuration;
 using PingActors.Node.Hub;
 using PingActors.Node.Ops;
@@ -77,6 +79,10 @@ public sealed class PingActorsNode : IAsyncDisposable
         builder.Services.AddSingleton<ProxyStats>();
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ProxyRuntime>(sp, (Func<int>)(() => listeners.PortOf(ProxyFeatureSettings.Name))));
         builder.Services.AddSingleton<ProxyEndpoint>();
+        builder.Services.AddSingleton(setup.Bridge);
+        builder.Services.AddSingleton(new BridgeMetrics(nodeMetrics.Registry));
+        builder.Services.AddSingleton<BridgeRuntime>();
+        builder.Services.AddSingleton<BridgeEndpoint>();
         if (setup.Proxy.Settings is { } proxySettings)
         {
             ProxyCallbackClient.Add(builder.Services, proxySettings);
@@ -139,6 +145,11 @@ public sealed class PingActorsNode : IAsyncDisposable
             app.Services.GetRequiredService<NodeSessions>().AfterDrain(app.Services.GetRequiredService<ProxyRuntime>().CloseCallbacksSentAsync);
         }
 
+        if (setup.Bridge.Enabled)
+        {
+            handlers[BridgeFeatureSettings.Name] = app.Services.GetRequiredService<BridgeEndpoint>().HandleAsync;
+        }
+
         var accessLog = app.Services.GetRequiredService<AccessLog>();
         app.Run(context =>
         {
@@ -148,7 +159,10 @@ public sealed class PingActorsNode : IAsyncDisposable
             var handle = handlers[listener];
             return setup.Node.AccessLog && !Unlogged(setup, listener, context) ? accessLog.InvokeAsync(context, listener, () => handle(context)) : handle(context);
         });
-        return new PingActorsNode(app, listeners, setup.ShutdownWarnings(config));
+        IReadOnlyList<string> openProxy = setup.Bridge.Enabled && setup.Bridge.OpenProxy
+            ? [$"{config.SourceOf(BridgeFeatureSettings.AllowKey)}: {BridgeFeatureSettings.AllowKey} is not set: the bridge reaches any peer its backend names, as websocksy does (an open proxy); list the peers it may reach"]
+            : [];
+        return new PingActorsNode(app, listeners, [.. setup.ShutdownWarnings(config), .. openProxy]);
     }
 
     // kuiperbelt's suppress_access_log: no line for send, close, ping and unknown paths (connect and stats keep theirs).
@@ -244,6 +258,7 @@ public sealed class PingActorsNode : IAsyncDisposable
         ProxyFeatureSettings.Name => $"WebSockets on {setup.Proxy.Paths.Connect} through the app's connect callback {setup.Proxy.Settings?.ConnectCallback}"
             + (setup.Proxy.ControlListen is null ? $"; POST {setup.Proxy.Paths.Send} and {setup.Proxy.Paths.Close} push to sessions (pingactors.proxy.control-listen moves them off this listener)" : string.Empty),
         ProxyFeatureSettings.ControlName => $"POST {setup.Proxy.Paths.Send}, {setup.Proxy.Paths.Close}; GET {setup.Proxy.Paths.Stats}",
+        BridgeFeatureSettings.Name => $"a WebSocket on any path is joined to the peer its backend ({setup.Bridge.BackendSettings.Type}) chooses",
         _ => listener,
     };
 

@@ -1,5 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
+using PingActors.Actors.Bridge.Backends;
 
 namespace PingActors.Actors.Bridge.Peers;
 
@@ -14,14 +14,12 @@ public static class PeerConnector
 {
     public static async Task<ConnectedPeer> ConnectAsync(Uri peer, TimeSpan timeout)
     {
-        var (socket, endpoint, datagram) = peer.Scheme switch
-        {
-            "tcp" => (new Socket(SocketType.Stream, ProtocolType.Tcp), (EndPoint)new DnsEndPoint(peer.Host, peer.Port), false),
-            "udp" => (new Socket(SocketType.Dgram, ProtocolType.Udp), new DnsEndPoint(peer.Host, peer.Port), true),
-            "unix" => (new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified), new UnixDomainSocketEndPoint(peer.AbsolutePath), false),
-            "unix-dgram" => (new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified), new UnixDomainSocketEndPoint(peer.AbsolutePath), true),
-            _ => throw new ArgumentException($"unknown peer scheme '{peer.Scheme}' (tcp, udp, unix, unix-dgram)", nameof(peer)),
-        };
+        var address = PeerAddress.FromUri(peer);
+        var endpoint = address.ToEndPoint();
+        var socket = address.IsUnix
+            ? new Socket(AddressFamily.Unix, address.SocketType, ProtocolType.Unspecified)
+            : new Socket(address.SocketType, address.SocketType == SocketType.Stream ? ProtocolType.Tcp : ProtocolType.Udp);
+        var datagram = address.SocketType == SocketType.Dgram;
         try
         {
             if (socket.ProtocolType == ProtocolType.Tcp)
