@@ -153,24 +153,27 @@ public sealed class ProxySessionSpecs
     [Fact]
     public async Task The_idle_timeout_closes_with_1001_after_silence_and_a_client_ping_or_message_keeps_it_open()
     {
-        await using var proxy = await ProxyNode.StartAsync(["close"], "pingactors.proxy.idle-timeout=1500ms");
+        await using var proxy = await ProxyNode.StartAsync(["close"], "pingactors.proxy.idle-timeout=2s");
         proxy.App.Connect = _ => CallbackAnswer.Session("idle");
         await using var raw = await RawWebSocket.ConnectAsync(proxy.ProxyUri, "/connect");
-        var opened = DateTime.UtcNow;
 
-        // Traffic at 0.8 s, 1.6 s, 2.4 s keeps it open past 1.5 s; then silence closes it.
-        await Task.Delay(800);
-        await raw.SendFrameAsync(RawFrame.Ping, "hello"u8.ToArray());
-        await Task.Delay(800);
-        await raw.SendTextAsync("still here");
-        await Task.Delay(800);
-        await raw.SendFrameAsync(RawFrame.Ping, []);
-        var close = (await raw.ReadUntilCloseAsync(TimeSpan.FromSeconds(10)))!;
-        var lived = DateTime.UtcNow - opened;
+        // Pings for 2.8 s, then messages for 1.4 s more, each 0.7 s apart (1.3 s within the timeout, so a slow
+        // machine stretching the gaps still keeps it open), then silence. Had pings not counted, the close
+        // would come at 2 s, before the last message; had messages not counted, 2 s after the last ping.
+        var lastSent = DateTime.UtcNow;
+        for (var i = 0; i < 6; i++)
+        {
+            await Task.Delay(700);
+            await (i < 4 ? raw.SendFrameAsync(RawFrame.Ping, i == 0 ? "hello"u8.ToArray() : []) : raw.SendTextAsync("still here"));
+            lastSent = DateTime.UtcNow;
+        }
+
+        var close = (await raw.ReadUntilCloseAsync(TimeSpan.FromSeconds(15)))!;
+        var silence = DateTime.UtcNow - lastSent;
 
         Assert.Equal(1001, close.CloseCode);
         Assert.Equal("idle timeout", close.CloseReason);
-        Assert.True(lived >= TimeSpan.FromSeconds(3.5), $"closed after {lived.TotalSeconds:F1} s, before 1.5 s of silence after the last ping at 2.4 s");
+        Assert.True(silence >= TimeSpan.FromSeconds(1.8), $"closed {silence.TotalSeconds:F1} s after the last message: the traffic before it did not keep the session open");
         Assert.Equal("idle", (await proxy.App.NextAsync("/close")).Header("X-Kuiperbelt-Session"));
     }
 
