@@ -73,12 +73,13 @@ for round in $(seq "$ROUNDS"); do
   for via in local remote; do
     port=9180; [[ $via == remote ]] && port=9280
     say "round $round: /send via node $([[ $via == local ]] && echo A || echo B) ($via)"
+    rm -f "$CONF_DIR/run.json"  # the tool appends
     "$BENCH_BIN" send --sessions "$SESSIONS" --senders "$SENDERS" --per-send "$PER_SEND" --duration "$DURATION" --warmup "$WARMUP" \
       --url http://127.0.0.1:9180 --send-url "http://127.0.0.1:$port" --callback-port 9181 --pid "$NODE_A" \
       --settle 0 --label "$via" --json-out "$CONF_DIR/run.json" > "$CONF_DIR/run.txt" 2>&1 || { cat "$CONF_DIR/run.txt" >&2; exit 1; }
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["via"]=sys.argv[2]; d["round"]=int(sys.argv[3]); print(json.dumps(d))' \
       "$CONF_DIR/run.json" "$via" "$round" >> "$RESULTS"
-    tail -1 "$RESULTS" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"  {d[\"via\"]}: {d[\"sends_per_sec\"]:.0f} /send/s, p99 {d[\"send_p99_ms\"]} ms, errors {d[\"send_errors\"]}, lost {d[\"lost\"]}")' >&2
+    tail -1 "$RESULTS" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("  %s: %.0f /send/s, p99 %s ms, errors %s, lost %s" % (d["via"], d["sends_per_sec"], d["send_p99_ms"], d["send_errors"], d["lost"]))' >&2
   done
 done
 
