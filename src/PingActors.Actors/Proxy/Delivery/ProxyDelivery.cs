@@ -30,8 +30,8 @@ public sealed class ProxyDelivery(SessionDirectory directory, ProxyPeers peers, 
             return new DeliveryReport(keys, outcomes, Sent: true);
         }
 
-        var request = new RemoteDeliver(elsewhere.Select(i => keys[i]).ToArray(), payload, close);
-        var answers = gateways.Select(g => g.Ask<RemoteDelivered>(request, settings.SendTimeout)).ToArray();
+        var remoteKeys = elsewhere.Select(i => keys[i]).ToArray();
+        var answers = gateways.Select(g => DeliverRemotelyAsync(g, remoteKeys, payload, close)).ToArray();
         await Task.WhenAll(answers.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
         for (var j = 0; j < elsewhere.Length; j++)
         {
@@ -39,6 +39,21 @@ public sealed class ProxyDelivery(SessionDirectory directory, ProxyPeers peers, 
         }
 
         return new DeliveryReport(keys, outcomes, Sent: true);
+    }
+
+    private async Task<RemoteDelivered> DeliverRemotelyAsync(IActorRef gateway, IReadOnlyList<string> keys, Payload payload, bool close)
+    {
+        var (id, answer) = peers.Pending.Expect(settings.SendTimeout);
+        peers.BatcherFor(gateway).Send(new RemoteDeliver(id, keys, payload, close));
+        return (RemoteDelivered)await answer.ConfigureAwait(false);
+    }
+
+    // In the name of this node's gateway, which gets the answer (PendingAnswers).
+    private async Task<T> AskAsync<T>(IActorRef gateway, Func<long, object> message)
+    {
+        var (id, answer) = peers.Pending.Expect(settings.SendTimeout);
+        gateway.Tell(message(id), peers.Local);
+        return (T)await answer.ConfigureAwait(false);
     }
 
     private static DeliveryOutcome Merge(Task<RemoteDelivered>[] answers, int index)
@@ -73,7 +88,7 @@ public sealed class ProxyDelivery(SessionDirectory directory, ProxyPeers peers, 
         }
 
         var asked = missing.ToArray();
-        var answers = gateways.Select(g => g.Ask<RemoteFound>(new RemoteLookup(asked), settings.SendTimeout)).ToArray();
+        var answers = gateways.Select(g => AskAsync<RemoteFound>(g, id => new RemoteLookup(id, asked))).ToArray();
         await Task.WhenAll(answers.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
         foreach (var answer in answers.Where(a => a.IsCompletedSuccessfully))
         {

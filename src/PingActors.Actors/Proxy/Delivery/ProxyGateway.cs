@@ -29,8 +29,19 @@ public sealed class ProxyGateway : ReceiveActor, IWithTimers
         _directory = directory;
         _peers = peers;
 
-        Receive<RemoteDeliver>(m => Sender.Tell(new RemoteDelivered(LocalDelivery.Deliver(_directory, m.Keys, m.Payload, m.Close))));
-        Receive<RemoteLookup>(m => Sender.Tell(new RemoteFound(m.Keys.Select(k => _directory.TryGet(k, out _)).ToArray())));
+        Receive<RemoteDeliver>(m => Sender.Tell(new RemoteDelivered(m.Id, LocalDelivery.Deliver(_directory, m.Keys, m.Payload, m.Close))));
+        Receive<RemoteLookup>(m => Sender.Tell(new RemoteFound(m.Id, m.Keys.Select(k => _directory.TryGet(k, out _)).ToArray())));
+        Receive<RemoteDeliverBatch>(batch => Sender.Tell(new RemoteDeliveredBatch(
+            batch.Items.Select(m => new RemoteDelivered(m.Id, LocalDelivery.Deliver(_directory, m.Keys, m.Payload, m.Close))).ToArray())));
+        Receive<RemoteDelivered>(m => _peers.Pending.Complete(m.Id, m));
+        Receive<RemoteDeliveredBatch>(batch =>
+        {
+            foreach (var answer in batch.Items)
+            {
+                _peers.Pending.Complete(answer.Id, answer);
+            }
+        });
+        Receive<RemoteFound>(m => _peers.Pending.Complete(m.Id, m));
         Receive<ClusterEvent.MemberUp>(up => Track(up.Member.Address));
         Receive<ClusterEvent.MemberRemoved>(removed => Forget(removed.Member.Address));
         Receive<Resolve>(r => StartResolving(r.Address));
@@ -43,8 +54,11 @@ public sealed class ProxyGateway : ReceiveActor, IWithTimers
     public static Props PropsFor(SessionDirectory directory, ProxyPeers peers) =>
         Props.Create(() => new ProxyGateway(directory, peers)).WithDispatcher(SessionDispatcher.Id);
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
+        _peers.Local = Self;
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp), typeof(ClusterEvent.MemberRemoved));
+    }
 
     protected override void PostStop()
     {

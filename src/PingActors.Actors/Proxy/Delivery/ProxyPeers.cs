@@ -12,5 +12,16 @@ public sealed class ProxyPeers
 
     public IReadOnlyList<IActorRef> Gateways => _gateways;
 
+    /// <summary>This node's own gateway: the sender other gateways answer.</summary>
+    public IActorRef Local { get; internal set; } = ActorRefs.Nobody;
+
+    /// <summary>What this node waits for from the others.</summary>
+    public PendingAnswers Pending { get; } = new();
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IActorRef, PeerBatcher> _batchers = new();
+
+    /// <summary>The batcher of deliveries to <paramref name="gateway"/>'s node.</summary>
+    public PeerBatcher BatcherFor(IActorRef gateway) => _batchers.GetOrAdd(gateway, g => new PeerBatcher(g, () => Local));
+
     internal void Publish(IReadOnlyList<IActorRef> gateways) => _gateways = gateways;
 }

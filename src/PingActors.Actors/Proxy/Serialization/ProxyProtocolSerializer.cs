@@ -16,6 +16,8 @@ public sealed class ProxyProtocolSerializer(ExtendedActorSystem system) : Serial
     private const string DeliveredManifest = "PR";
     private const string LookupManifest = "PL";
     private const string FoundManifest = "PF";
+    private const string DeliverBatchManifest = "PDB";
+    private const string DeliveredBatchManifest = "PRB";
 
     public override int Identifier => Id;
 
@@ -25,6 +27,8 @@ public sealed class ProxyProtocolSerializer(ExtendedActorSystem system) : Serial
         RemoteDelivered => DeliveredManifest,
         RemoteLookup => LookupManifest,
         RemoteFound => FoundManifest,
+        RemoteDeliverBatch => DeliverBatchManifest,
+        RemoteDeliveredBatch => DeliveredBatchManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not a proxy wire message", nameof(o)),
     };
 
@@ -32,10 +36,12 @@ public sealed class ProxyProtocolSerializer(ExtendedActorSystem system) : Serial
     {
         IMessage data = obj switch
         {
-            RemoteDeliver d => new RemoteDeliverData { Keys = { d.Keys }, IsText = d.Payload.IsText, Bytes = UnsafeByteOperations.UnsafeWrap(d.Payload.Bytes), Close = d.Close },
-            RemoteDelivered d => new RemoteDeliveredData { Outcomes = { d.Outcomes.Select(o => (int)o) } },
-            RemoteLookup l => new RemoteLookupData { Keys = { l.Keys } },
-            RemoteFound f => new RemoteFoundData { Found = { f.Found } },
+            RemoteDeliver d => ToData(d),
+            RemoteDelivered d => ToData(d),
+            RemoteDeliverBatch b => new RemoteDeliverBatchData { Items = { b.Items.Select(ToData) } },
+            RemoteDeliveredBatch b => new RemoteDeliveredBatchData { Items = { b.Items.Select(ToData) } },
+            RemoteLookup l => new RemoteLookupData { Id = l.Id, Keys = { l.Keys } },
+            RemoteFound f => new RemoteFoundData { Id = f.Id, Found = { f.Found } },
             _ => throw new ArgumentException($"{obj.GetType()} is not a proxy wire message", nameof(obj)),
         };
         return data.ToByteArray();
@@ -46,16 +52,31 @@ public sealed class ProxyProtocolSerializer(ExtendedActorSystem system) : Serial
         switch (manifest)
         {
             case DeliverManifest:
-                var d = RemoteDeliverData.Parser.ParseFrom(bytes);
-                return new RemoteDeliver(d.Keys.ToArray(), new Payload(d.IsText, d.Bytes.ToByteArray()), d.Close);
+                return FromData(RemoteDeliverData.Parser.ParseFrom(bytes));
             case DeliveredManifest:
-                return new RemoteDelivered(RemoteDeliveredData.Parser.ParseFrom(bytes).Outcomes.Select(o => Enum.IsDefined((DeliveryOutcome)o) ? (DeliveryOutcome)o : DeliveryOutcome.Closed).ToArray());
+                return FromData(RemoteDeliveredData.Parser.ParseFrom(bytes));
+            case DeliverBatchManifest:
+                return new RemoteDeliverBatch(RemoteDeliverBatchData.Parser.ParseFrom(bytes).Items.Select(FromData).ToArray());
+            case DeliveredBatchManifest:
+                return new RemoteDeliveredBatch(RemoteDeliveredBatchData.Parser.ParseFrom(bytes).Items.Select(FromData).ToArray());
             case LookupManifest:
-                return new RemoteLookup(RemoteLookupData.Parser.ParseFrom(bytes).Keys.ToArray());
+                var lookup = RemoteLookupData.Parser.ParseFrom(bytes);
+                return new RemoteLookup(lookup.Id, lookup.Keys.ToArray());
             case FoundManifest:
-                return new RemoteFound(RemoteFoundData.Parser.ParseFrom(bytes).Found.ToArray());
+                var found = RemoteFoundData.Parser.ParseFrom(bytes);
+                return new RemoteFound(found.Id, found.Found.ToArray());
             default:
                 throw new System.Runtime.Serialization.SerializationException($"unknown proxy wire manifest '{manifest}'");
         }
     }
+
+    private static RemoteDeliverData ToData(RemoteDeliver d) =>
+        new() { Id = d.Id, Keys = { d.Keys }, IsText = d.Payload.IsText, Bytes = UnsafeByteOperations.UnsafeWrap(d.Payload.Bytes), Close = d.Close };
+
+    private static RemoteDeliveredData ToData(RemoteDelivered d) => new() { Id = d.Id, Outcomes = { d.Outcomes.Select(o => (int)o) } };
+
+    private static RemoteDeliver FromData(RemoteDeliverData d) => new(d.Id, d.Keys.ToArray(), new Payload(d.IsText, d.Bytes.ToByteArray()), d.Close);
+
+    private static RemoteDelivered FromData(RemoteDeliveredData d) =>
+        new(d.Id, d.Outcomes.Select(o => Enum.IsDefined((DeliveryOutcome)o) ? (DeliveryOutcome)o : DeliveryOutcome.Closed).ToArray());
 }
