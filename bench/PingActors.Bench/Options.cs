@@ -153,8 +153,9 @@ internal sealed class Options
                                  websocksy rejects a frame over ~16370 B and continuation frames
           --duration SECONDS     measured time (default 10)
           --warmup SECONDS       round trips before that, not counted (default 2)
-          --rate R               round trips/s in all, paced per connection, latency measured from when each
-                                 was due (default 0: each connection as fast as it can)
+          --rate R               round trips/s in all, paced per connection (default 0: each connection as
+                                 fast as it can); latency is then reported from the send and from when each
+                                 round trip was due (the latter includes the tool's ~1 ms timer lateness)
           --echo-port P          the echo peer's port (default 0: any free one; the bridge must point there)
           --timeout SECONDS      a round trip not back in this long is an error, and the connection is
                                  opened again (default 10)
