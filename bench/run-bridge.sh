@@ -31,6 +31,7 @@
 #   NODE_DLL=src/PingActors.Node/bin/Release/net10.0/PingActors.Node.dll (built unless NO_BUILD=1)
 #   NODE_ARGS="--set ..."         the node's options besides the bridge's (default: ops on 127.0.0.1:18089,
 #                                 logs at warning)
+#   SUMMARY_ONLY=1 RESULTS=bench/results/bridge-X.jsonl   no runs: write X.md's table again from X.jsonl
 #   NICE=-10  NO_BUILD=1  LOCK=/tmp/pingactors-cpu.lock (held from each server's start to its stop, empty = none)
 #   RESULTS=bench/results/bridge-<UTC>.jsonl
 set -euo pipefail
@@ -174,47 +175,55 @@ run_bench() { # target variant args...
   fi
 }
 
-say "machine"
-{
-  echo "# bridge-echo: $(basename "$RESULTS" .jsonl)"
-  echo
-  echo '```'
-  machine_notes
-  echo "targets: $TARGETS"
-  echo "variants: connections {$CONNECTIONS} x sizes {$SIZES} B, frame-max $FRAME_MAX, half-rate runs: $HALF_RATE"
-  echo "duration: $DURATION s after $WARMUP s warm-up; rounds: $ROUNDS"
-  if has_target websocksy; then
-    echo "websocksy: $WEBSOCKSY_DIR (commit $(cat "$WEBSOCKSY_DIR/.commit" 2>/dev/null || echo '?'))"
-  fi
-  if has_target websockify; then
-    echo "websockify: $(command -v websockify) ($(dpkg-query -W -f='${Version}' websockify 2>/dev/null || echo '?'))"
-  fi
-  if has_target pingactors; then echo "node args: $NODE_ARGS"; fi
-  echo "nice: ${NICE:-(none)}"
-  echo '```'
-} > "$SUMMARY"
-cat "$SUMMARY" >&2
+if [[ -n "${SUMMARY_ONLY:-}" ]]; then
+  # Re-render the summary of an existing RESULTS: keep its notes, replace everything from the table's legend on.
+  [[ -s $RESULTS && -f $SUMMARY ]] || { echo "error: SUMMARY_ONLY needs an existing RESULTS and its .md" >&2; exit 2; }
+  notes=$(sed '/^Medians over rounds/,$d' "$SUMMARY")
+  printf '%s\n' "$notes" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' > "$SUMMARY"
+else
+  say "machine"
+  {
+    echo "# bridge-echo: $(basename "$RESULTS" .jsonl)"
+    echo
+    echo '```'
+    machine_notes
+    echo "targets: $TARGETS"
+    echo "variants: connections {$CONNECTIONS} x sizes {$SIZES} B, frame-max $FRAME_MAX, half-rate runs: $HALF_RATE"
+    echo "duration: $DURATION s after $WARMUP s warm-up; rounds: $ROUNDS"
+    if has_target websocksy; then
+      echo "websocksy: $WEBSOCKSY_DIR (commit $(cat "$WEBSOCKSY_DIR/.commit" 2>/dev/null || echo '?'))"
+    fi
+    if has_target websockify; then
+      echo "websockify: $(command -v websockify) ($(dpkg-query -W -f='${Version}' websockify 2>/dev/null || echo '?'))"
+    fi
+    if has_target pingactors; then echo "node args: $NODE_ARGS"; fi
+    echo "nice: ${NICE:-(none)}"
+    echo '```'
+  } > "$SUMMARY"
+  cat "$SUMMARY" >&2
 
-for c in $CONNECTIONS; do
-  for size in $SIZES; do
-    variant="c$c ${size}B"
-    for round in $(seq "$ROUNDS"); do
-      for t in $TARGETS; do
-        say "bridge-echo: $c connection(s), $size B -> $t (round $round)"
-        start_server "$t"
-        run_bench "$t" "$variant" --connections "$c" --size "$size"
-        stop_server
-        if [[ $HALF_RATE == 1 && $LAST_RATE -ge 2 ]]; then
-          half=$((LAST_RATE / 2))
-          say "bridge-echo: $c connection(s), $size B at $half round trips/s (half) -> $t (round $round)"
+  for c in $CONNECTIONS; do
+    for size in $SIZES; do
+      variant="c$c ${size}B"
+      for round in $(seq "$ROUNDS"); do
+        for t in $TARGETS; do
+          say "bridge-echo: $c connection(s), $size B -> $t (round $round)"
           start_server "$t"
-          run_bench "$t" "$variant @half" --connections "$c" --size "$size" --rate "$half"
+          run_bench "$t" "$variant" --connections "$c" --size "$size"
           stop_server
-        fi
+          if [[ $HALF_RATE == 1 && $LAST_RATE -ge 2 ]]; then
+            half=$((LAST_RATE / 2))
+            say "bridge-echo: $c connection(s), $size B at $half round trips/s (half) -> $t (round $round)"
+            start_server "$t"
+            run_bench "$t" "$variant @half" --connections "$c" --size "$size" --rate "$half"
+            stop_server
+          fi
+        done
       done
     done
   done
-done
+
+fi
 
 say "results in $RESULTS; summary in $SUMMARY"
 [[ -s $RESULTS ]] || { echo "no results" >&2; exit 1; }
@@ -225,15 +234,16 @@ say "results in $RESULTS; summary in $SUMMARY"
   echo "counts from when each round trip was due (queueing behind a slow one included; also the tool's ~1 ms timer"
   echo "lateness, which dominates for one connection paced above ~1000/s), the other latencies from the send."
   echo "Server CPU per round trip is the bridge's own (websockify: its forked children included); the tool (clients"
-  echo "and echo peer) shares the machine with it."
+  echo "and echo peer) shares the machine with it. Load: the 1-minute load average when each run started (median);"
+  echo "other work on the machine does not take the CPU lock, and a load above the core count perturbs a run."
   echo
   jq -s -r '
     def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
     def r1: if . == null then "-" else (. * 10 | round / 10) end;
     (map(select(.bridge == "tcp")) | group_by(.variant) | map({key: .[0].variant, value: ([.[].round_trips_per_sec] | median)}) | from_entries) as $tcp |
-    "| variant | bridge | rounds | round trips/s | vs tcp | MB/s | p50 ms | p90 ms | p99 ms | max ms | due p99 ms | errors | server % core | server us/rt | tool % core |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| variant | bridge | rounds | round trips/s | vs tcp | MB/s | p50 ms | p90 ms | p99 ms | max ms | due p99 ms | errors | server % core | server us/rt | tool % core | load |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     (group_by([.variant, .bridge]) | .[] |
       ([.[].round_trips_per_sec] | median) as $rate |
-      "| \(.[0].variant) | \(.[0].bridge) | \(length) | \($rate | floor) | \(if $tcp[.[0].variant] and (.[0].variant | contains("@half") | not) then ($rate / $tcp[.[0].variant] * 100 | round | tostring) + " %" else "-" end) | \([.[].mb_per_sec] | median | r1) | \([.[].rtt_p50_ms] | median) | \([.[].rtt_p90_ms] | median) | \([.[].rtt_p99_ms] | median) | \([.[].rtt_max_ms] | median) | \([.[].due_p99_ms] | if .[0] == null then "-" else median end) | \([.[].errors] | add) | \([.[].server_cpu_pct_core] | if .[0] == null then null else median end | r1) | \([.[].server_cpu_us_per_rt] | if .[0] == null then null else median end | r1) | \([.[].tool_cpu_pct_core] | median | r1) |")' "$RESULTS"
+      "| \(.[0].variant) | \(.[0].bridge) | \(length) | \($rate | floor) | \(if $tcp[.[0].variant] and (.[0].variant | contains("@half") | not) then ($rate / $tcp[.[0].variant] * 100 | round | tostring) + " %" else "-" end) | \([.[].mb_per_sec] | median | r1) | \([.[].rtt_p50_ms] | median) | \([.[].rtt_p90_ms] | median) | \([.[].rtt_p99_ms] | median) | \([.[].rtt_max_ms] | median) | \([.[].due_p99_ms] | if .[0] == null then "-" else median end) | \([.[].errors] | add) | \([.[].server_cpu_pct_core] | if .[0] == null then null else median end | r1) | \([.[].server_cpu_us_per_rt] | if .[0] == null then null else median end | r1) | \([.[].tool_cpu_pct_core] | median | r1) | \([.[].load_average_start | split(" ")[0] | tonumber] | median) |")' "$RESULTS"
 } | tee -a "$SUMMARY"
