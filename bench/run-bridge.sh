@@ -240,10 +240,11 @@ say "results in $RESULTS; summary in $SUMMARY"
   jq -s -r '
     def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
     def r1: if . == null then "-" else (. * 10 | round / 10) end;
+    def r3: if . == null then "-" else (. * 1000 | round / 1000) end;
     (map(select(.bridge == "tcp")) | group_by(.variant) | map({key: .[0].variant, value: ([.[].round_trips_per_sec] | median)}) | from_entries) as $tcp |
     "| variant | bridge | rounds | round trips/s | vs tcp | MB/s | p50 ms | p90 ms | p99 ms | max ms | due p99 ms | errors | server % core | server us/rt | tool % core | load |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     (group_by([.variant, .bridge]) | .[] |
       ([.[].round_trips_per_sec] | median) as $rate |
-      "| \(.[0].variant) | \(.[0].bridge) | \(length) | \($rate | floor) | \(if $tcp[.[0].variant] and (.[0].variant | contains("@half") | not) then ($rate / $tcp[.[0].variant] * 100 | round | tostring) + " %" else "-" end) | \([.[].mb_per_sec] | median | r1) | \([.[].rtt_p50_ms] | median) | \([.[].rtt_p90_ms] | median) | \([.[].rtt_p99_ms] | median) | \([.[].rtt_max_ms] | median) | \([.[].due_p99_ms] | if .[0] == null then "-" else median end) | \([.[].errors] | add) | \([.[].server_cpu_pct_core] | if .[0] == null then null else median end | r1) | \([.[].server_cpu_us_per_rt] | if .[0] == null then null else median end | r1) | \([.[].tool_cpu_pct_core] | median | r1) | \([.[].load_average_start | split(" ")[0] | tonumber] | median) |")' "$RESULTS"
+      "| \(.[0].variant) | \(.[0].bridge) | \(length) | \($rate | floor) | \(if $tcp[.[0].variant] and (.[0].variant | contains("@half") | not) then ($rate / $tcp[.[0].variant] * 100 | round | tostring) + " %" else "-" end) | \([.[].mb_per_sec] | median | r1) | \([.[].rtt_p50_ms] | median | r3) | \([.[].rtt_p90_ms] | median | r3) | \([.[].rtt_p99_ms] | median | r3) | \([.[].rtt_max_ms] | median | r3) | \([.[].due_p99_ms] | if .[0] == null then "-" else median | r3 end) | \([.[].errors] | add) | \([.[].server_cpu_pct_core] | if .[0] == null then null else median end | r1) | \([.[].server_cpu_us_per_rt] | if .[0] == null then null else median end | r1) | \([.[].tool_cpu_pct_core] | median | r1) | \([.[].load_average_start | split(" ")[0] | tonumber] | median | r1) |")' "$RESULTS"
 } | tee -a "$SUMMARY"
