@@ -145,8 +145,9 @@ start_server() { # target
   esac
   SERVER_PID=$!
   if ! wait_port "$PORT"; then
-    # A node without the bridge feature ignores or rejects pingactors.bridge.*: its log says which.
+    # A node without the bridge feature starts and serves its other listeners, but never opens $PORT.
     tail -5 "$log" >&2
+    if [[ $1 == pingactors ]]; then echo "(no bridge listener: does this node have pingactors.bridge?)" >&2; fi
     exit 1
   fi
   sleep 1 # let start-up settle
