@@ -43,6 +43,16 @@ internal sealed class Options
                        close: http://127.0.0.1:P/close}
           and pass --callback-port P (without it the app takes a free port and logs the config it needs).
 
+        Socket bridge scenario (websocksy, websockify, PingActors' bridge; bench/run-bridge.sh runs them):
+          bridge-echo
+                   The tool runs a TCP echo peer on 127.0.0.1 (the bridge's backend) and N WebSocket clients on
+                   the bridge; each sends a binary message, waits until as many bytes have come back (in however
+                   many messages the bridge's framing makes of the echo), and repeats, for D seconds after a
+                   warm-up. Report round trips/s, MB/s both ways, round trip p50/p90/p99/max, errors, the
+                   server's CPU share and CPU per round trip, and the tool's (clients and echo peer).
+                   With --tcp the clients talk to the echo peer directly, the same pattern with no bridge: the
+                   plain TCP baseline.
+
         Common options:
           --url URL              hub base URL (default http://127.0.0.1:8080); must be loopback
           --pid PID              server process (default: found from /proc via the URL's listen port)
@@ -136,6 +146,21 @@ internal sealed class Options
           --size, --drain-timeout   as for fanout
           --warmup-messages W    warm-up messages from each client (default 1)
 
+        bridge-echo options (--url is the bridge's ws:// URL, e.g. ws://127.0.0.1:8001/):
+          --connections N        WebSocket (or TCP) connections, one round trip in flight on each (default 1)
+          --size BYTES           message size (default 1024)
+          --frame-max BYTES      send a message as binary messages of at most this size (default 0: one);
+                                 websocksy rejects a frame over ~16370 B and continuation frames
+          --duration SECONDS     measured time (default 10)
+          --warmup SECONDS       round trips before that, not counted (default 2)
+          --rate R               round trips/s in all, paced per connection (default 0: each connection as
+                                 fast as it can); latency is then reported from the send and from when each
+                                 round trip was due (the latter includes the tool's ~1 ms timer lateness)
+          --echo-port P          the echo peer's port (default 0: any free one; the bridge must point there)
+          --timeout SECONDS      a round trip not back in this long is an error, and the connection is
+                                 opened again (default 10)
+          --tcp                  no bridge: connect to the echo peer itself (no --url, no server CPU)
+
         A publish counts as accepted on any 2xx answer (the node and Baseline answer 200, nchan 201/202).
         Progress bars go to stderr when it is a terminal (PINGACTORS_BENCH_NO_PROGRESS=1 turns them off).
 
@@ -165,6 +190,10 @@ internal sealed class Options
                 if (eq > 0)
                 {
                     o._values[a[2..eq]] = a[(eq + 1)..];
+                }
+                else if (Flags.Contains(a[2..]))
+                {
+                    o._values[a[2..]] = "1";
                 }
                 else if (i + 1 < args.Length)
                 {
@@ -196,6 +225,9 @@ internal sealed class Options
 
     public double Double(string key, double fallback) => Take(key) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
+    /// <summary>Options that take no value: present means 1 (<c>--tcp=0</c> still turns one off).</summary>
+    private static readonly string[] Flags = ["tcp"];
+
     private static readonly string[] Common = ["url", "pid", "stats-url", "label", "prefix", "source-addresses", "concurrency", "json-out"];
     private static readonly Dictionary<string, string[]> PerScenario = new()
     {
@@ -205,6 +237,7 @@ internal sealed class Options
         ["ws-publish"] = ["channels", "clients", "messages", "size", "rate", "warmup-messages", "drain-timeout"],
         ["slowloris"] = ["attackers", "attacker-address", "client-address", "duration", "rate", "trickle-ms", "timeout"],
         ["send"] = ["sessions", "senders", "per-send", "duration", "warmup", "size", "drain-timeout", "settle", "send-url", "callback-port", "session-header", "connect-path", "send-path"],
+        ["bridge-echo"] = ["connections", "size", "frame-max", "duration", "warmup", "rate", "echo-port", "timeout", "tcp"],
         ["proxy-connect"] = ["connectors", "duration", "warmup", "greeting", "timeout", "callback-port", "session-header", "connect-path"],
     };
 

@@ -18,12 +18,20 @@ internal sealed class Pacer
         _due = Stopwatch.GetTimestamp() + index * (_interval / senders);
     }
 
+    /// <summary>
+    /// When the last turn was due (a Stopwatch timestamp), or 0 without pacing: a latency measured from it
+    /// rather than from the actual send counts the time a late turn waited (no coordinated omission).
+    /// </summary>
+    public long LastDue { get; private set; }
+
     public async ValueTask WaitTurnAsync()
     {
         if (_interval <= 0)
         {
             return;
         }
+
+        LastDue = (long)_due;
 
         var wait = _due - Stopwatch.GetTimestamp();
         if (wait > 0)

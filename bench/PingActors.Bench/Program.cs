@@ -29,7 +29,8 @@ try
         "slowloris" => await Slowloris.RunAsync(options),
         "send" => await Send.RunAsync(options),
         "proxy-connect" => await ProxyConnect.RunAsync(options),
-        _ => throw new ArgumentException($"unknown scenario '{options.Scenario}' (idle, fanout, channels, ws-publish, slowloris, send, proxy-connect)"),
+        "bridge-echo" => await BridgeEcho.RunAsync(options),
+        _ => throw new ArgumentException($"unknown scenario '{options.Scenario}' (idle, fanout, channels, ws-publish, slowloris, send, proxy-connect, bridge-echo)"),
     };
 }
 catch (Exception e) when (e is ArgumentException or FormatException)

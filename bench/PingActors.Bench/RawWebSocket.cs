@@ -93,9 +93,11 @@ internal sealed class RawWebSocket
     /// the matching Sec-WebSocket-Accept. Bytes after the answer's head (frames sent at once) are kept.
     /// Takes ownership of the socket (disposed on failure).
     /// </summary>
-    public static async Task<RawWebSocket> HandshakeAsync(Socket socket, string host, string pathAndQuery, CancellationToken ct)
+    /// <param name="bufferSize">The receive buffer; larger than <see cref="BufferSize"/> for large messages, which are
+    /// then handed over from it without being assembled (bridge-echo's 64 KiB).</param>
+    public static async Task<RawWebSocket> HandshakeAsync(Socket socket, string host, string pathAndQuery, CancellationToken ct, int bufferSize = BufferSize)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(BufferSize);
+        var buffer = GC.AllocateUninitializedArray<byte>(Math.Max(BufferSize, bufferSize));
         try
         {
             Span<byte> nonce = stackalloc byte[16];
@@ -542,6 +544,9 @@ internal sealed class RawWebSocket
 
     /// <summary>Sends one text message (masked), under the socket's send lock.</summary>
     public ValueTask SendTextAsync(ReadOnlySpan<byte> payload, CancellationToken ct = default) => SendFrameAsync(0x1, payload, ct);
+
+    /// <summary>Sends one binary message (masked), under the socket's send lock.</summary>
+    public ValueTask SendBinaryAsync(ReadOnlySpan<byte> payload, CancellationToken ct = default) => SendFrameAsync(0x2, payload, ct);
 
     /// <summary>
     /// One final frame, masked with a fresh random key, built in a pooled buffer before the send lock is taken
