@@ -85,6 +85,22 @@ public sealed class BridgeRoutingSpecs
     }
 
     [Fact]
+    public async Task A_backend_of_your_own_loaded_from_its_assembly_chooses_the_peer()
+    {
+        await using var peer = TcpPeer.Echo();
+        var assembly = Path.Combine(AppContext.BaseDirectory, "example-backend", "PingActors.Bridge.ExampleBackend.dll");
+        await using var bridge = await BridgeNode.StartAsync(
+            "tcp://unused",
+            "pingactors.bridge.backend.type=\"PingActors.Bridge.ExampleBackend.EchoPortBackend, PingActors.Bridge.ExampleBackend\"",
+            $"pingactors.bridge.backend.assembly=\"{assembly}\"");
+
+        await using var client = await bridge.ConnectAsync($"/echo/{peer.Port}");
+        await client.SendTextAsync("through my backend");
+
+        Assert.Equal("through my backend", (await client.ReceiveAsync()).Text);
+    }
+
+    [Fact]
     public async Task A_record_larger_than_max_message_size_closes_with_1009()
     {
         await using var peer = TcpPeer.Tcp(async (s, t) => await s.SendAsync(new byte[4096], System.Net.Sockets.SocketFlags.None, t));

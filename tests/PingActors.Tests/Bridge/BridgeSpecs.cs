@@ -25,6 +25,30 @@ public sealed class BridgeSpecs
     }
 
     [Fact]
+    public async Task Large_messages_go_through_whole_and_come_back_byte_for_byte()
+    {
+        await using var peer = TcpPeer.Echo();
+        await using var bridge = await BridgeNode.StartAsync($"tcp://127.0.0.1:{peer.Port}", "pingactors.bridge.backend.framing=binary");
+        await using var client = await bridge.ConnectAsync();
+        var message = new byte[64 * 1024];
+        Random.Shared.NextBytes(message);
+
+        for (var round = 0; round < 3; round++)
+        {
+            await client.SendAsync(message, WebSocketMessageType.Binary);
+            var echoed = new MemoryStream();
+            while (echoed.Length < message.Length)
+            {
+                var part = await client.ReceiveAsync();
+                Assert.Equal(WebSocketMessageType.Binary, part.Type);
+                echoed.Write(part.Bytes);
+            }
+
+            Assert.Equal(message, echoed.ToArray());
+        }
+    }
+
+    [Fact]
     public async Task A_unix_socket_peer_is_bridged_too()
     {
         await using var peer = TcpPeer.Unix(TcpPeer.EchoAsync);
@@ -56,6 +80,31 @@ public sealed class BridgeSpecs
 
         await peer.SendAsync(Encoding.UTF8.GetBytes("back"), first.RemoteEndPoint, cts.Token);
         Assert.Equal("back", await client.ReceiveTextAsync());
+    }
+
+    [Fact]
+    public async Task A_unix_datagram_peer_gets_one_datagram_per_message()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"pa-dgram-{Guid.NewGuid():N}.sock");
+        using var peer = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        peer.Bind(new UnixDomainSocketEndPoint(path));
+        try
+        {
+            await using var bridge = await BridgeNode.StartAsync("unix-dgram://" + path);
+            await using var client = await bridge.ConnectAsync();
+
+            await client.SendTextAsync("one");
+            await client.SendTextAsync("two");
+
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var buffer = new byte[64];
+            Assert.Equal("one", Encoding.UTF8.GetString(buffer, 0, await peer.ReceiveAsync(buffer, SocketFlags.None, cts.Token)));
+            Assert.Equal("two", Encoding.UTF8.GetString(buffer, 0, await peer.ReceiveAsync(buffer, SocketFlags.None, cts.Token)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
