@@ -13,9 +13,11 @@ public sealed record NodeSettings(
     TimeSpan ClusterJoinTimeout,
     long? MaxConnections,
     int? IoQueues,
-    HttpLimits Http)
+    HttpLimits Http,
+    string OpsAuthToken)
 {
     public const string OpsListenKey = "pingactors.ops.listen";
+    public const string OpsTokenKey = "pingactors.ops.auth-token";
 
     internal static NodeSettings From(SettingsReader reader)
     {
@@ -26,8 +28,15 @@ public sealed record NodeSettings(
             throw new ConfigException($"{reader.SourceOf(graceKey)}: {graceKey}: expected a duration above 1s such as 5s (Kestrel's least), got {grace.TotalSeconds:0.###}s");
         }
 
+        var opsListen = reader.Listen(OpsListenKey);
+        var token = reader.String(OpsTokenKey);
+        if (token.Length == 0 && !IsLoopback(opsListen))
+        {
+            throw new ConfigException($"{reader.SourceOf(OpsListenKey)}: {OpsListenKey}: expected a loopback address, or {OpsTokenKey} set (ops is admin), got {opsListen}");
+        }
+
         return new(
-            reader.Listen(OpsListenKey),
+            opsListen,
             reader.Bool("pingactors.ops.access-log"),
             reader.Duration("pingactors.shutdown.drain-window", positive: false),
             reader.Duration("pingactors.shutdown.timeout", positive: true),
@@ -49,8 +58,12 @@ public sealed record NodeSettings(
                 reader.Duration("pingactors.http.headers-timeout", positive: true),
                 reader.Size("pingactors.http.min-body-rate", min: 0, max: int.MaxValue),
                 grace,
-                reader.Int("pingactors.http.max-pending-per-address", min: 0)));
+                reader.Int("pingactors.http.max-pending-per-address", min: 0)),
+            token);
     }
+
+    // A unix socket is reachable only through its file's permissions: local, as loopback is.
+    private static bool IsLoopback(ListenAddress listen) => listen.UnixSocket is not null || System.Net.IPAddress.IsLoopback(listen.Address);
 }
 
 /// <summary><c>pingactors.http</c>: how long and how slowly a client may send a request, on every listener.</summary>

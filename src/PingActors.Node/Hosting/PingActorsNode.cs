@@ -130,7 +130,7 @@ public sealed class PingActorsNode : IAsyncDisposable
         var app = builder.Build();
         var handlers = new Dictionary<string, RequestDelegate>(StringComparer.Ordinal)
         {
-            [ListenerSpec.Ops] = app.Services.GetRequiredService<OpsEndpoint>().HandleAsync,
+            [ListenerSpec.Ops] = new OpsAuth(setup.Node.OpsAuthToken).Guard(app.Services.GetRequiredService<OpsEndpoint>().HandleAsync),
         };
         if (setup.Hub.Enabled)
         {

@@ -110,7 +110,7 @@ public sealed class ProxyAppFailureSpecs
         await WaitForAsync(async () => (await proxy.Http.GetStringAsync(new Uri(proxy.Node.OpsUri, "/metrics")))
             .Contains("pingactors_proxy_callbacks_total{kind=\"close\",outcome=\"timeout\"} 1", StringComparison.Ordinal));
         await using var next = await proxy.ConnectAsync();
-        Assert.Equal(200, (await proxy.SendAsync("fine", "s2")).Status);
+        Assert.Equal("{\"result\":\"OK\"}", (await proxy.SendOnceReachableAsync("fine", "s2")).BodyText);
         Assert.Equal("fine", await next.ReceiveTextAsync());
     }
 

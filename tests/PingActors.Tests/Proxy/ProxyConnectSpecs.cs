@@ -71,9 +71,10 @@ public sealed class ProxyConnectSpecs
     public async Task The_session_header_of_the_answer_is_matched_case_insensitively()
     {
         await using var proxy = await ProxyNode.StartAsync([], "pingactors.proxy.session-header=x-my-session");
-        proxy.App.Connect = _ => new CallbackAnswer(200, Headers: new Dictionary<string, string> { ["X-My-Session"] = "bob" });
+        proxy.App.Connect = _ => new CallbackAnswer(200, "welcome"u8.ToArray(), Headers: new Dictionary<string, string> { ["X-My-Session"] = "bob" });
 
         await using var client = await proxy.ConnectAsync();
+        Assert.Equal("welcome", await client.ReceiveTextAsync());
         var sent = await RawHttp.SendAsync(proxy.ControlUri, "POST", "/send", ["x-MY-session: bob"], "hi"u8.ToArray());
 
         Assert.Equal(200, sent.Status);
@@ -105,7 +106,7 @@ public sealed class ProxyConnectSpecs
 
         proxy.App.Connect = _ => CallbackAnswer.Session("quiet");
         await using var quiet = await proxy.ConnectAsync();
-        var sent = await proxy.SendAsync("first", "quiet");
+        var sent = await proxy.SendOnceReachableAsync("first", "quiet");
         Assert.Equal(200, sent.Status);
 
         // The first message is the /send's: no empty greeting came before it.

@@ -162,7 +162,7 @@ public sealed class ProxyControlSpecs
     public async Task Stats_count_as_kuiperbelt_does_in_json_and_tsv()
     {
         await using var proxy = await ProxyNode.StartAsync([]);
-        await using var a = await Open(proxy, "a", greeting: "hi");
+        await using var a = await Open(proxy, "a");
         await using var b = await Open(proxy, "b");
         await proxy.SendAsync("m", "a", "b");
         await proxy.SendAsync("m", "nope");
@@ -170,11 +170,11 @@ public sealed class ProxyControlSpecs
         await RawHttp.GetAsync(proxy.ProxyUri, "/connect", ProxyConnectSpecs.WebSocketHeaders);
 
         var json = await proxy.Http.GetStringAsync(new Uri(proxy.ControlUri, "/stats"));
-        Assert.Equal("{\"connections\":2,\"total_connections\":2,\"total_messages\":3,\"connect_errors\":1,\"message_errors\":1,\"closing_connections\":0}\n", json);
+        Assert.Equal("{\"connections\":2,\"total_connections\":2,\"total_messages\":4,\"connect_errors\":1,\"message_errors\":1,\"closing_connections\":0}\n", json);
 
         var tsv = (await proxy.Http.GetStringAsync(new Uri(proxy.ControlUri, "/stats?format=tsv"))).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["kuiperbelt.conn.current", "kuiperbelt.conn.total", "kuiperbelt.conn.errors", "kuiperbelt.conn.closing", "kuiperbelt.messages.total", "kuiperbelt.messages.errors"], tsv.Select(l => l.Split('\t')[0]));
-        Assert.Equal(["2", "2", "1", "0", "3", "1"], tsv.Select(l => l.Split('\t')[1]));
+        Assert.Equal(["2", "2", "1", "0", "4", "1"], tsv.Select(l => l.Split('\t')[1]));
     }
 
     [Fact]
@@ -211,15 +211,12 @@ public sealed class ProxyControlSpecs
         Assert.Contains("pingactors_proxy_delivery_errors_total{reason=\"NotFound\"} 1", metrics, StringComparison.Ordinal);
     }
 
-    private static async Task<Infrastructure.WsClient> Open(ProxyNode proxy, string key, string? greeting = null)
+    // Every session greets: once its client has the greeting, the session is established and reachable by /send.
+    private static async Task<Infrastructure.WsClient> Open(ProxyNode proxy, string key)
     {
-        proxy.App.Connect = _ => CallbackAnswer.Session(key, greeting);
+        proxy.App.Connect = _ => CallbackAnswer.Session(key, "welcome " + key);
         var client = await proxy.ConnectAsync();
-        if (greeting is not null)
-        {
-            Assert.Equal(greeting, await client.ReceiveTextAsync());
-        }
-
+        Assert.Equal("welcome " + key, await client.ReceiveTextAsync());
         return client;
     }
 }

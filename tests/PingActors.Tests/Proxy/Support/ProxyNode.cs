@@ -54,6 +54,25 @@ public sealed class ProxyNode : IAsyncDisposable
 
     public Task<RawResponse> SendAsync(string body, params string[] sessions) => PostAsync("/send", System.Text.Encoding.UTF8.GetBytes(body), sessions);
 
+    /// <summary>
+    /// /send, again while the session is not found: a client sees the 101 a moment before its session is
+    /// established and reachable (after the establish callback), which a test without a greeting cannot await.
+    /// </summary>
+    public async Task<RawResponse> SendOnceReachableAsync(string body, string session)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var sent = await SendAsync(body, session);
+            if (!sent.BodyText.Contains("session is not found", StringComparison.Ordinal) || DateTime.UtcNow > deadline)
+            {
+                return sent;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public Task<RawResponse> CloseAsync(string body, params string[] sessions) => PostAsync("/close", System.Text.Encoding.UTF8.GetBytes(body), sessions);
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,30 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace PingActors.Node.Ops;
+
+/// <summary>
+/// The ops listener's bearer token (pingactors.ops.auth-token): every request but /ping must carry
+/// <c>Authorization: Bearer &lt;token&gt;</c>, compared in constant time; /ping stays open for load balancers'
+/// health checks, as it tells nothing. No token configured: everything passes (ops is then loopback only).
+/// </summary>
+public sealed class OpsAuth(string token)
+{
+    private readonly byte[] _expected = Encoding.UTF8.GetBytes("Bearer " + token);
+
+    public RequestDelegate Guard(RequestDelegate next) => token.Length == 0 ? next : context =>
+    {
+        if (context.Request.Path.Value == "/ping" || Carries(context.Request.Headers.Authorization.ToString()))
+        {
+            return next(context);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer realm=\"pingactors-ops\"";
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync("Error: unauthorized. Send Authorization: Bearer <pingactors.ops.auth-token>.\n", context.RequestAborted);
+    };
+
+    private bool Carries(string authorization) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization), _expected);
+}
