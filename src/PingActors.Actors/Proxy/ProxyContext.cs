@@ -2,21 +2,22 @@ using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using PingActors.Actors.Proxy.Callbacks;
+using PingActors.Actors.Proxy.Faces;
 using PingActors.Actors.Sessions;
 using PingActors.Actors.Sessions.Streams;
 
 namespace PingActors.Actors.Proxy;
 
-/// <summary>Everything a proxy session needs from its node.</summary>
-public sealed record ProxyContext(ProxySettings Settings, CallbackClient Callbacks, SessionDirectory Directory, ProxyStats Stats, ProxyMetrics Metrics, SessionContext Session)
+/// <summary>Everything a proxy session needs from its node; <paramref name="Face"/> is the protocol its app speaks.</summary>
+public sealed record ProxyContext(ProxySettings Settings, IProxyFace Face, CallbackClient Callbacks, SessionDirectory Directory, ProxyStats Stats, ProxyMetrics Metrics, SessionContext Session)
 {
     /// <summary>The proxy's session core: the same WebSocket flow and actor end as the hub's, with its own settings and stream hosts.</summary>
-    public static ProxyContext Start(ProxySettings settings, HttpClient callbacks, SessionDirectory directory, ProxyStats stats, ProxyMetrics metrics, ActorSystem system)
+    public static ProxyContext Start(ProxySettings settings, IProxyFace face, HttpClient callbacks, SessionDirectory directory, ProxyStats stats, ProxyMetrics metrics, ActorSystem system)
     {
         var sessions = settings.Session;
         var graph = Flow.FromGraph(new WebSocketFlow(sessions)).Join(Flow.FromGraph(new ActorEndpoint(sessions, metrics.Session)));
         var session = SessionContext.Start(sessions, metrics.Session, graph, system.Materializer());
-        return new ProxyContext(settings, new CallbackClient(callbacks, settings, stats, metrics), directory, stats, metrics, session);
+        return new ProxyContext(settings, face, new CallbackClient(callbacks, face, settings, stats, metrics), directory, stats, metrics, session);
     }
 }
 

@@ -9,9 +9,10 @@ public sealed class ProxyMetrics
     private readonly Counter _callbacks;
     private readonly Histogram _callbackSeconds;
 
-    public ProxyMetrics(CollectorRegistry registry)
+    /// <param name="feature">The sessions' feature label: each face's sockets are counted apart, its callbacks together.</param>
+    public ProxyMetrics(CollectorRegistry registry, string feature = "proxy")
     {
-        Session = new SessionMetrics(registry, "proxy");
+        Session = new SessionMetrics(registry, feature);
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
         _callbacks = factory.CreateCounter(
             "pingactors_proxy_callbacks_total",

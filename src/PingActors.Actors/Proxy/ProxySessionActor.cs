@@ -3,16 +3,18 @@ using Akka.Actor;
 using Akka.Event;
 using PingActors.Actors.Dispatch;
 using PingActors.Actors.Proxy.Callbacks;
+using PingActors.Actors.Proxy.Faces;
 using PingActors.Actors.Sessions;
 using PingActors.Actors.Sessions.Streams;
 
 namespace PingActors.Actors.Proxy;
 
 /// <summary>
-/// One proxied WebSocket, kuiperbelt's session: the app's connect callback decides the handshake, its
-/// establish callback follows the upgrade (before the greeting), each client message goes to its receive
-/// callback in order (the next is read once the app answered), and its close callback runs exactly once when
-/// the session ends, unless the app closed it itself or failed its establish (kuiperbelt's rule).
+/// One proxied WebSocket, of either face: the app's connect callback decides the handshake, its establish
+/// callback (if the face has one) follows the upgrade (before the greeting), each client message goes to its
+/// receive callback in order (the next is read once the app answered), and its close callback runs at most
+/// once when the session ends, where the face's rule says so (kuiperbelt: not after the app's close or a
+/// failed establish; WSaaS: after every connect callback).
 /// </summary>
 public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
 {
@@ -33,7 +35,8 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
     private OutboxGauge? _gauge;
     private bool _opened;
     private bool _established;
-    private bool _noCloseCallback;
+    private bool _connectCalled;
+    private SessionEnd _end = SessionEnd.Ended;
 
     protected override TimeSpan StartTimeout => Proxy.Settings.CallbackTimeout + StartMargin;
 
@@ -41,7 +44,12 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
 
     private ProxyContext Proxy => Request.Proxy;
 
-    protected override void OnPrepare() => Proxy.Callbacks.ConnectAsync(Request.Connect).PipeTo(Self);
+    protected override void OnPrepare()
+    {
+        _key = Proxy.Face.NewKey();
+        _connectCalled = true;
+        Proxy.Callbacks.ConnectAsync(Request.Connect, _key).PipeTo(Self);
+    }
 
     // The outbox's gauge comes with the stream: /send reserves room on it and the stream gives it back.
     protected override Akka.Streams.IGraph<Akka.Streams.ClosedShape, Akka.NotUsed> StreamOf(System.Net.WebSockets.WebSocket socket)
@@ -58,7 +66,7 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
         _outbox = outbox;
         _opened = true;
         Proxy.Stats.SessionOpened();
-        if (Proxy.Settings.EstablishCallback is null)
+        if (!Proxy.Face.HasEstablish)
         {
             OnEstablished(true);
             return;
@@ -77,13 +85,13 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
             return;
         }
 
-        if (Proxy.Settings.ReceiveCallback is null)
+        if (!Proxy.Face.HasReceive)
         {
             message.Ack();
             return;
         }
 
-        Proxy.Callbacks.ReceiveAsync(_key!, message.Payload).PipeTo(Self, success: status => new Received(message.Ack, status));
+        Proxy.Callbacks.ReceiveAsync(_key!, Request.Connect, message.Payload).PipeTo(Self, success: status => new Received(message.Ack, status));
     }
 
     protected override bool OnSessionMessage(object message)
@@ -129,15 +137,15 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
             Proxy.Directory.Remove(_handle);
         }
 
-        if (!_opened)
+        if (_opened)
         {
-            return;
+            Proxy.Stats.SessionEnded();
         }
 
-        Proxy.Stats.SessionEnded();
-        if (!_noCloseCallback)
+        var end = _opened ? _end : SessionEnd.Refused;
+        if (_connectCalled && _key is not null && Proxy.Face.CloseCallbackAfter(end))
         {
-            Proxy.Callbacks.Close(_key!);
+            Proxy.Callbacks.Close(_key, Request.Connect);
         }
     }
 
@@ -145,8 +153,8 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
     {
         if (!ok)
         {
-            // The app does not know this session: no greeting, no close callback, never reachable by /send.
-            _noCloseCallback = true;
+            // The app does not know this session: no greeting, never reachable by /send.
+            _end = SessionEnd.EstablishFailed;
             Proxy.Stats.ConnectFailed();
             CloseNow(ProxyCloseReasons.EstablishFailed);
             return;
@@ -177,14 +185,18 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
 
     private void OnCloseByApp(CloseByApp close)
     {
-        _noCloseCallback = true;
+        _end = SessionEnd.ClosedByApp;
         if (_handle is not null)
         {
             Proxy.Directory.Remove(_handle);
         }
 
-        _gauge!.Reserve(close.LastWord.Length);
-        Send(close.LastWord);
+        if (Proxy.Face.SendsLastWord)
+        {
+            _gauge!.Reserve(close.LastWord.Length);
+            Send(close.LastWord);
+        }
+
         Close(CloseReasons.Normal);
     }
 
@@ -214,5 +226,5 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
     }
 }
 
-/// <summary>The app's /close: <paramref name="LastWord"/> goes out last, then a 1000 close frame; no close callback follows.</summary>
+/// <summary>The app's close: <paramref name="LastWord"/> goes out last where the face sends one, then a 1000 close frame; the face says whether the close callback follows.</summary>
 public sealed record CloseByApp(Payload LastWord);

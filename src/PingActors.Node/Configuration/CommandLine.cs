@@ -11,9 +11,10 @@ public sealed record Override(string Key, string Value, string Option);
 /// </summary>
 /// <param name="KuiperbeltFile">A kuiperbelt YAML config (--kuiperbelt-config, or -config with a .yml/.yaml file), or null.</param>
 /// <param name="WebsocksyFile">A websocksy config file (--websocksy-config), or null.</param>
-public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyList<Override> Overrides, bool ShowHelp, string? KuiperbeltFile = null, string? WebsocksyFile = null)
+/// <param name="Wsaas">--wsaas: WSaaS's face on, its keys from WSaaS's environment variables.</param>
+public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyList<Override> Overrides, bool ShowHelp, string? KuiperbeltFile = null, string? WebsocksyFile = null, bool Wsaas = false)
 {
-    private const string Options = "--config, --set, --seed, --port, --hostname, --public-hostname, --help, -addr, -origin, -mport, --kuiperbelt-config, --websocksy-config, -sock, -log-level, -gops-addr";
+    private const string Options = "--config, --set, --seed, --port, --hostname, --public-hostname, --help, -addr, -origin, -mport, --kuiperbelt-config, --websocksy-config, --wsaas, -sock, -log-level, -gops-addr";
 
     public const string Usage = """
         Usage: PingActors.Node [options]
@@ -53,6 +54,11 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
           --websocksy-config FILE   websocksy's [core]/[backend] file, read into pingactors.bridge; the node
                                then runs the bridge alone. websocksy's -p/-l/-k/-b/-c flags map to --set keys
 
+        WSaaS's environment is accepted too (README, "WSaaS face"):
+          --wsaas              WSaaS's face of the proxy on (pingactors.wsaas), the hub off; its keys from
+                               WS_PORT, HTTP_PORT, TARGET_ADDRESS (API_URI), LOCAL_ADDRESS (WS_HOSTNAME),
+                               MAX_PAGE, WS_TIMEOUT and LOG_LEVEL where set
+
         Every key, with its default and meaning, is in hocon/reference.conf.
         """;
 
@@ -64,6 +70,7 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
         var help = false;
         string? kuiperbelt = null;
         string? websocksy = null;
+        var wsaas = false;
 
         // ekbo's flags mean something only beside a kuiperbelt config, which may come later on the line; each
         // is placed among the overrides where it stood once the whole line is read.
@@ -110,6 +117,9 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
                     var websocksyFile = Value();
                     websocksy = websocksy is null ? websocksyFile : throw new ConfigException($"command line: {name} {websocksyFile}: expected one websocksy config, got a second one after {websocksy}");
                     break;
+                case "--wsaas" or "-wsaas":
+                    wsaas = true;
+                    break;
                 case "--sock" or "-sock" or "--log-level" or "-log-level" or "--gops-addr" or "-gops-addr":
                     ekboFlags.Add(new(name, Value(), overrides.Count));
                     break;
@@ -148,7 +158,7 @@ public sealed record CommandLine(IReadOnlyList<string> ConfigFiles, IReadOnlyLis
         }
 
         EkboFlags.Place(ekboFlags, overrides, kuiperbelt is not null);
-        return new CommandLine(files, overrides, help, kuiperbelt, websocksy);
+        return new CommandLine(files, overrides, help, kuiperbelt, websocksy, wsaas);
     }
 
     private static bool IsYaml(string file) =>

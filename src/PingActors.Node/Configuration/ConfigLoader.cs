@@ -2,6 +2,7 @@ using System.Reflection;
 using Akka.Configuration;
 using PingActors.Node.Configuration.Kuiperbelt;
 using PingActors.Node.Configuration.Websocksy;
+using PingActors.Node.Configuration.Wsaas;
 
 namespace PingActors.Node.Configuration;
 
@@ -27,7 +28,7 @@ public sealed record LoadedConfig(Config Config, IReadOnlyList<ConfigSource> Sou
 }
 
 /// <summary>
-/// Loads the embedded reference.conf, then a kuiperbelt YAML file and a websocksy config file if given, then the
+/// Loads the embedded reference.conf, then a kuiperbelt YAML file, a websocksy config file and --wsaas's environment if given, then the
 /// --config files in order, then the --set overrides: a HOCON file or a flag still changes what those files set.
 /// </summary>
 public static class ConfigLoader
@@ -44,7 +45,7 @@ public static class ConfigLoader
 
     public static LoadedConfig Load(CommandLine commandLine) => Load(commandLine, Environment.GetEnvironmentVariable);
 
-    /// <param name="environment">Where <c>${VAR}</c> substitutions are looked up (the process environment in production).</param>
+    /// <param name="environment">Where <c>${VAR}</c> substitutions and --wsaas's variables are looked up (the process environment in production).</param>
     public static LoadedConfig Load(CommandLine commandLine, Func<string, string?> environment)
     {
         var sources = new List<ConfigSource> { new(ReferenceName, ConfigurationFactory.ParseString(ReferenceText())) };
@@ -56,6 +57,11 @@ public static class ConfigLoader
         if (commandLine.WebsocksyFile is { } websocksy)
         {
             sources.Add(WebsocksyConfig.Load(websocksy));
+        }
+
+        if (commandLine.Wsaas)
+        {
+            sources.Add(WsaasEnvironment.Load(environment));
         }
 
         foreach (var file in commandLine.ConfigFiles)

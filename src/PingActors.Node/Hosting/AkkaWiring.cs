@@ -46,7 +46,8 @@ public static class AkkaWiring
             // The hub's actors run even with its listener off: the channels are cluster-wide, and a node
             // without subscribers of its own still hosts its share of them.
             builder.AddHub(setup.Hub.Settings, hubMetrics, shards);
-            if (setup.Proxy.Enabled)
+            // One gateway for both faces: they share the session directory.
+            if (setup.Proxy.Enabled || setup.Wsaas.Enabled)
             {
                 builder.AddProxy(proxy.Directory, proxy.Peers);
             }

@@ -2,11 +2,12 @@ using PingActors.Node.Bridge;
 using PingActors.Node.Configuration;
 using PingActors.Node.Hub;
 using PingActors.Node.Proxy;
+using PingActors.Node.Proxy.Wsaas;
 
 namespace PingActors.Node.Hosting;
 
 /// <summary>Everything the node was configured with: what the node shares, and each feature's section, read by that feature.</summary>
-public sealed record NodeSetup(NodeSettings Node, HubFeatureSettings Hub, ProxyFeatureSettings Proxy, BridgeFeatureSettings Bridge)
+public sealed record NodeSetup(NodeSettings Node, HubFeatureSettings Hub, ProxyFeatureSettings Proxy, BridgeFeatureSettings Bridge, WsaasFeatureSettings Wsaas)
 {
     /// <summary>The listeners to open, ops last: each enabled feature's, by name, with the key it was set by.</summary>
     public IReadOnlyList<ListenerSpec> Listeners { get; } =
@@ -14,6 +15,8 @@ public sealed record NodeSetup(NodeSettings Node, HubFeatureSettings Hub, ProxyF
         .. Hub.Enabled ? [new ListenerSpec(HubFeatureSettings.Name, HubFeatureSettings.ListenKey, Hub.Listen)] : Array.Empty<ListenerSpec>(),
         .. Proxy.Enabled ? [new ListenerSpec(ProxyFeatureSettings.Name, ProxyFeatureSettings.ListenKey, Proxy.Listen)] : Array.Empty<ListenerSpec>(),
         .. Proxy.Enabled && Proxy.ControlListen is { } control ? [new ListenerSpec(ProxyFeatureSettings.ControlName, ProxyFeatureSettings.ControlListenKey, control)] : Array.Empty<ListenerSpec>(),
+        .. Wsaas.Enabled ? [new ListenerSpec(WsaasFeatureSettings.Name, WsaasFeatureSettings.ListenKey, Wsaas.Listen)] : Array.Empty<ListenerSpec>(),
+        .. Wsaas.Enabled ? [new ListenerSpec(WsaasFeatureSettings.ControlName, WsaasFeatureSettings.ControlListenKey, Wsaas.ControlListen)] : Array.Empty<ListenerSpec>(),
         .. Bridge.Enabled ? [new ListenerSpec(BridgeFeatureSettings.Name, BridgeFeatureSettings.ListenKey, Bridge.Listen)] : Array.Empty<ListenerSpec>(),
         new ListenerSpec(ListenerSpec.Ops, NodeSettings.OpsListenKey, Node.OpsListen),
     ];
@@ -32,6 +35,11 @@ public sealed record NodeSetup(NodeSettings Node, HubFeatureSettings Hub, ProxyF
             if (Proxy.Settings is { } proxy && proxy.Session.CloseTimeout > longest.Item1)
             {
                 longest = (proxy.Session.CloseTimeout, Proxy.CloseTimeoutKey);
+            }
+
+            if (Wsaas.Settings is { } wsaas && wsaas.Session.CloseTimeout > longest.Item1)
+            {
+                longest = (wsaas.Session.CloseTimeout, Wsaas.CloseTimeoutKey);
             }
 
             if (Bridge.Enabled && Bridge.Session.CloseTimeout > longest.Item1)
@@ -54,7 +62,7 @@ public sealed record NodeSetup(NodeSettings Node, HubFeatureSettings Hub, ProxyF
     {
         var reader = new SettingsReader(loaded);
         reader.RejectUnknownKeys("pingactors");
-        var setup = new NodeSetup(NodeSettings.From(reader), HubFeatureSettings.From(reader), ProxyFeatureSettings.From(reader), BridgeFeatureSettings.From(reader));
+        var setup = new NodeSetup(NodeSettings.From(reader), HubFeatureSettings.From(reader), ProxyFeatureSettings.From(reader), BridgeFeatureSettings.From(reader), WsaasFeatureSettings.From(reader));
         ListenerSpec.CheckDistinct(setup.Listeners, loaded);
         ClusterChecks.Validate(loaded);
         return setup;

@@ -11,6 +11,7 @@ using PingActors.Node.Configuration;
 using PingActors.Node.Hub;
 using PingActors.Node.Ops;
 using PingActors.Node.Proxy;
+using PingActors.Node.Proxy.Wsaas;
 using PingActors.Node.WebSockets;
 
 namespace PingActors.Node.Hosting;
@@ -79,6 +80,7 @@ public sealed class PingActorsNode : IAsyncDisposable
         builder.Services.AddSingleton<ProxyStats>();
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ProxyRuntime>(sp, (Func<int>)(() => listeners.PortOf(ProxyFeatureSettings.Name))));
         builder.Services.AddSingleton<ProxyEndpoint>();
+        WsaasWiring.Add(builder.Services, setup.Wsaas, proxyParts, nodeMetrics.Registry);
         builder.Services.AddSingleton(setup.Bridge);
         builder.Services.AddSingleton(new BridgeMetrics(nodeMetrics.Registry));
         builder.Services.AddSingleton<BridgeRuntime>();
@@ -143,6 +145,11 @@ public sealed class PingActorsNode : IAsyncDisposable
             handlers[ProxyFeatureSettings.Name] = proxy.HandleAsync;
             handlers[ProxyFeatureSettings.ControlName] = proxy.HandleControlAsync;
             app.Services.GetRequiredService<NodeSessions>().AfterDrain(app.Services.GetRequiredService<ProxyRuntime>().CloseCallbacksSentAsync);
+        }
+
+        if (setup.Wsaas.Enabled)
+        {
+            WsaasWiring.Route(app.Services, handlers);
         }
 
         if (setup.Bridge.Enabled)
@@ -258,6 +265,8 @@ public sealed class PingActorsNode : IAsyncDisposable
         ProxyFeatureSettings.Name => $"WebSockets on {setup.Proxy.Paths.Connect} through the app's connect callback {setup.Proxy.Settings?.ConnectCallback}"
             + (setup.Proxy.ControlListen is null ? $"; POST {setup.Proxy.Paths.Send} and {setup.Proxy.Paths.Close} push to sessions (pingactors.proxy.control-listen moves them off this listener)" : string.Empty),
         ProxyFeatureSettings.ControlName => $"POST {setup.Proxy.Paths.Send}, {setup.Proxy.Paths.Close}; GET {setup.Proxy.Paths.Stats}",
+        WsaasFeatureSettings.Name => $"WebSockets on any path through the app's POST {setup.Wsaas.Target}/{{id}} (WSaaS)",
+        WsaasFeatureSettings.ControlName => "PUT /{id} pushes to a WSaaS session, DELETE /{id} closes it",
         BridgeFeatureSettings.Name => $"a WebSocket on any path is joined to the peer its backend ({setup.Bridge.BackendSettings.Type}) chooses",
         _ => listener,
     };

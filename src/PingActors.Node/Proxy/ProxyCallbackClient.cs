@@ -11,8 +11,9 @@ namespace PingActors.Node.Proxy;
 /// </summary>
 public static class ProxyCallbackClient
 {
-    public static void Add(IServiceCollection services, ProxySettings settings) =>
-        services.AddHttpClient(ProxyRuntime.CallbackClientName, client =>
+    /// <param name="name">The client's name: each face has its own pool, sized by its own settings.</param>
+    public static void Add(IServiceCollection services, ProxySettings settings, string name = ProxyRuntime.CallbackClientName) =>
+        services.AddHttpClient(name, client =>
             {
                 client.Timeout = Timeout.InfiniteTimeSpan; // each call carries its own callback.timeout
                 client.MaxResponseContentBufferSize = Math.Max(1, settings.CallbackMaxBodySize);

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using PingActors.Actors.Proxy;
 using PingActors.Actors.Proxy.Delivery;
+using PingActors.Actors.Proxy.Faces;
 
 namespace PingActors.Node.Proxy;
 
@@ -18,13 +19,7 @@ public sealed class ProxyRuntime(
     /// <summary>The name of the pooled HttpClient the callbacks use (configured by the node's composition).</summary>
     public const string CallbackClientName = "proxy-callbacks";
 
-    private readonly Lazy<ProxyContext> _context = new(() => ProxyContext.Start(
-        feature.Settings! with { Endpoint = EndpointOf(feature, boundPort) },
-        clients.CreateClient(CallbackClientName),
-        directory,
-        stats,
-        metrics,
-        system));
+    private readonly Lazy<ProxyContext> _context = new(() => Start(feature.Settings! with { Endpoint = EndpointOf(feature, boundPort) }, clients, directory, stats, metrics, system));
 
     private readonly Lazy<ProxyDelivery> _delivery = new(() => new ProxyDelivery(directory, peers, feature.Settings!));
 
@@ -37,6 +32,9 @@ public sealed class ProxyRuntime(
     /// <summary>Waits (bounded by callback.timeout) for the close callbacks of the sessions a drain closed.</summary>
     public Task CloseCallbacksSentAsync() =>
         _context.IsValueCreated ? Context.Callbacks.WhenClosesSentAsync().WaitAsync(Context.Settings.CallbackTimeout) : Task.CompletedTask;
+
+    private static ProxyContext Start(ProxySettings settings, IHttpClientFactory clients, SessionDirectory directory, ProxyStats stats, ProxyMetrics metrics, ActorSystem system) =>
+        ProxyContext.Start(settings, new KuiperbeltFace(settings), clients.CreateClient(CallbackClientName), directory, stats, metrics, system);
 
     /// <summary>kuiperbelt's default endpoint: the hostname, with the port unless it is below 1024.</summary>
     private static string EndpointOf(ProxyFeatureSettings feature, Func<int> boundPort)

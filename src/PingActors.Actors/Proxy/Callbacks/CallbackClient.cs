@@ -1,71 +1,41 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using PingActors.Actors.Proxy.Faces;
 using PingActors.Actors.Sessions;
 
 namespace PingActors.Actors.Proxy.Callbacks;
 
 /// <summary>
-/// The app's four callbacks over one pooled <see cref="HttpClient"/> (the node makes it with
-/// <c>IHttpClientFactory</c>: bounded connections per app server, recycled every connection-lifetime). Every
-/// call is bounded by callback.timeout, so an app that is down, slow or answers garbage costs its session a
-/// failed callback and nothing more; each outcome is counted for /stats and /metrics.
+/// The app's callbacks, shaped by the proxy's face, over one pooled <see cref="HttpClient"/> (the node makes
+/// it with <c>IHttpClientFactory</c>: bounded connections per app server, recycled every connection-lifetime).
+/// Every call is bounded by callback.timeout, so an app that is down, slow or answers garbage costs its
+/// session a failed callback and nothing more; each outcome is counted for /stats and /metrics.
 /// </summary>
-public sealed class CallbackClient(HttpClient http, ProxySettings settings, ProxyStats stats, ProxyMetrics metrics)
+public sealed class CallbackClient(HttpClient http, IProxyFace face, ProxySettings settings, ProxyStats stats, ProxyMetrics metrics)
 {
     private static readonly SessionOutcome.Refused BadGateway = SessionOutcome.Refused.Text(502, "Bad Gateway\n");
-    private static readonly SessionOutcome.Refused NoSessionHeader = SessionOutcome.Refused.Text(400, "Bad Request\n");
-
-    // The headers of the app's refusal that reach the client besides its status and body.
-    private static readonly string[] RefusalHeaders = ["WWW-Authenticate", "Retry-After", "Location"];
 
     private readonly ConcurrentDictionary<Task, bool> _closesInFlight = new();
 
-    public async Task<ConnectAnswer> ConnectAsync(ConnectRequest client)
+    /// <param name="key">The session's key when the face makes it before the callback (WSaaS), else null.</param>
+    public async Task<ConnectAnswer> ConnectAsync(ConnectRequest client, string? key)
     {
-        var url = new UriBuilder(settings.ConnectCallback) { Query = client.QueryString.TrimStart('?') }.Uri;
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        foreach (var (name, value) in client.Headers)
-        {
-            if (CallbackMessages.IsForwarded(name))
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
-
-        CallbackMessages.ApplySetHeaders(request, settings);
-        request.Headers.Remove(CallbackMessages.EndpointHeader);
-        request.Headers.TryAddWithoutValidation(CallbackMessages.EndpointHeader, settings.Endpoint);
-
+        using var request = face.Connect(client, key);
         var started = Stopwatch.GetTimestamp();
         using var timeout = new CancellationTokenSource(settings.CallbackTimeout);
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             var body = await ResponseBody.ReadAsync(response.Content, settings.CallbackMaxBodySize, timeout.Token).ConfigureAwait(false);
-            var contentType = response.Content.Headers.ContentType?.ToString();
-            if (response.StatusCode != HttpStatusCode.OK)
+            var verdict = face.ReadConnect(response, body, key);
+            Count("connect", verdict.Outcome, started);
+            if (verdict.Failed)
             {
-                Count("connect", "refused", started);
-
-                // kuiperbelt does not count a 403 as a connect error: it is the app saying no, not failing.
-                if (response.StatusCode != HttpStatusCode.Forbidden)
-                {
-                    stats.ConnectFailed();
-                }
-
-                return new ConnectAnswer.Refuse(new SessionOutcome.Refused((int)response.StatusCode, RefusalHeadersOf(response, contentType), body));
-            }
-
-            if (!response.Headers.TryGetValues(settings.SessionHeader, out var keys) || keys.FirstOrDefault() is not { Length: > 0 } key)
-            {
-                Count("connect", "error", started);
                 stats.ConnectFailed();
-                return new ConnectAnswer.Refuse(NoSessionHeader);
             }
 
-            Count("connect", "ok", started);
-            return new ConnectAnswer.Accept(key, body.Length > 0 ? new Payload(!CallbackMessages.IsBinary(contentType), body) : null);
+            return verdict.Answer;
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or CallbackBodyTooLargeException)
         {
@@ -78,14 +48,14 @@ public sealed class CallbackClient(HttpClient http, ProxySettings settings, Prox
     /// <summary>True if the app answered 200.</summary>
     public async Task<bool> EstablishAsync(string sessionKey)
     {
-        using var request = SessionRequest(settings.EstablishCallback!, sessionKey, content: null);
+        using var request = face.Establish(sessionKey);
         return await SendAsync("establish", request).ConfigureAwait(false) == HttpStatusCode.OK;
     }
 
-    /// <summary>Posts one client message; null if the app did not answer, else its status.</summary>
-    public Task<HttpStatusCode?> ReceiveAsync(string sessionKey, Payload message)
+    /// <summary>Passes one client message on; null if the app did not answer, else its status.</summary>
+    public Task<HttpStatusCode?> ReceiveAsync(string sessionKey, ConnectRequest client, Payload message)
     {
-        var request = SessionRequest(settings.ReceiveCallback!, sessionKey, CallbackMessages.Body(message));
+        var request = face.Receive(sessionKey, client, message);
         return SendAndDisposeAsync(request);
 
         async Task<HttpStatusCode?> SendAndDisposeAsync(HttpRequestMessage r)
@@ -97,15 +67,15 @@ public sealed class CallbackClient(HttpClient http, ProxySettings settings, Prox
         }
     }
 
-    /// <summary>Posts the close callback without waiting; <see cref="WhenClosesSentAsync"/> waits for those in flight (at shutdown).</summary>
-    public void Close(string sessionKey)
+    /// <summary>Sends the close callback without waiting; <see cref="WhenClosesSentAsync"/> waits for those in flight (at shutdown).</summary>
+    public void Close(string sessionKey, ConnectRequest client)
     {
-        if (settings.CloseCallback is null)
+        if (face.Close(sessionKey, client) is not { } request)
         {
             return;
         }
 
-        var sending = SendCloseAsync(sessionKey);
+        var sending = SendCloseAsync(request);
         if (!sending.IsCompleted)
         {
             _closesInFlight.TryAdd(sending, true);
@@ -115,21 +85,12 @@ public sealed class CallbackClient(HttpClient http, ProxySettings settings, Prox
 
     public Task WhenClosesSentAsync() => Task.WhenAll(_closesInFlight.Keys);
 
-    private async Task SendCloseAsync(string sessionKey)
+    private async Task SendCloseAsync(HttpRequestMessage request)
     {
-        using var request = SessionRequest(settings.CloseCallback!, sessionKey, content: null);
-        await SendAsync("close", request).ConfigureAwait(false);
-    }
-
-    private HttpRequestMessage SessionRequest(Uri url, string sessionKey, HttpContent? content)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content ?? new ByteArrayContent([]) };
-        CallbackMessages.ApplySetHeaders(request, settings);
-        request.Headers.Remove(settings.SessionHeader);
-        request.Headers.TryAddWithoutValidation(settings.SessionHeader, sessionKey);
-        request.Headers.Remove(CallbackMessages.EndpointHeader);
-        request.Headers.TryAddWithoutValidation(CallbackMessages.EndpointHeader, settings.Endpoint);
-        return request;
+        using (request)
+        {
+            await SendAsync("close", request).ConfigureAwait(false);
+        }
     }
 
     private async Task<HttpStatusCode?> SendAsync(string kind, HttpRequestMessage request)
@@ -148,25 +109,6 @@ public sealed class CallbackClient(HttpClient http, ProxySettings settings, Prox
             Count(kind, timeout.IsCancellationRequested ? "timeout" : "error", started);
             return null;
         }
-    }
-
-    private static List<KeyValuePair<string, string>> RefusalHeadersOf(HttpResponseMessage response, string? contentType)
-    {
-        var headers = new List<KeyValuePair<string, string>>();
-        if (contentType is not null)
-        {
-            headers.Add(new("Content-Type", contentType));
-        }
-
-        foreach (var name in RefusalHeaders)
-        {
-            if (response.Headers.TryGetValues(name, out var values))
-            {
-                headers.Add(new(name, string.Join(", ", values)));
-            }
-        }
-
-        return headers;
     }
 
     private void Count(string kind, string outcome, long started) => metrics.Callback(kind, outcome, Stopwatch.GetElapsedTime(started));

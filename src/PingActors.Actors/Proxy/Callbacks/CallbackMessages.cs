@@ -8,8 +8,14 @@ internal static class CallbackMessages
 {
     public const string EndpointHeader = "X-Kuiperbelt-Endpoint";
 
+    /// <summary>kuiperbelt's connect callback answered 200 without naming the session.</summary>
+    public static readonly SessionOutcome.Refused NoSessionHeader = SessionOutcome.Refused.Text(400, "Bad Request\n");
+
     private static readonly MediaTypeHeaderValue TextPlain = new("text/plain");
     private static readonly MediaTypeHeaderValue OctetStream = new("application/octet-stream");
+
+    // The headers of the app's refusal that reach the client besides its status and body.
+    private static readonly string[] RefusalHeaders = ["WWW-Authenticate", "Retry-After", "Location"];
 
     // Hop-by-hop (RFC 9110 7.6.1), the handshake's own, and those HttpClient sets itself from the request.
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
@@ -53,5 +59,25 @@ internal static class CallbackMessages
                 request.Content?.Headers.TryAddWithoutValidation(name, value);
             }
         }
+    }
+
+    /// <summary>The app's refusal of a connect, passed on to the client as a real HTTP answer.</summary>
+    public static ConnectAnswer.Refuse Refusal(HttpResponseMessage response, byte[] body)
+    {
+        var headers = new List<KeyValuePair<string, string>>();
+        if (response.Content.Headers.ContentType?.ToString() is { } contentType)
+        {
+            headers.Add(new("Content-Type", contentType));
+        }
+
+        foreach (var name in RefusalHeaders)
+        {
+            if (response.Headers.TryGetValues(name, out var values))
+            {
+                headers.Add(new(name, string.Join(", ", values)));
+            }
+        }
+
+        return new ConnectAnswer.Refuse(new SessionOutcome.Refused((int)response.StatusCode, headers, body));
     }
 }

@@ -1,0 +1,129 @@
+using System.Net.Http.Headers;
+using System.Text;
+using PingActors.Actors.Proxy;
+using PingActors.Actors.Proxy.Callbacks;
+using PingActors.Actors.Proxy.Delivery;
+using PingActors.Actors.Sessions;
+using PingActors.Node.Http;
+using PingActors.Node.WebSockets;
+
+namespace PingActors.Node.Proxy.Wsaas;
+
+/// <summary>
+/// WSaaS's listeners: a WebSocket on any path of the public one is a session of the proxy engine with the
+/// WSaaS face; the control one takes <c>PUT /{id}</c> (push) and <c>DELETE /{id}</c> (close) for sessions
+/// on any node, and answers WSaaS's <c>{"code": ...}</c>.
+/// </summary>
+public sealed class WsaasEndpoint(WsaasFeatureSettings feature, WsaasRuntime runtime, SessionEndpoint sessions)
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The WebSocket listener (pingactors.wsaas.listen).</summary>
+    public Task HandleAsync(HttpContext context)
+    {
+        if (!Handshake.IsUpgradeRequest(context.Request))
+        {
+            return HttpAnswers.WriteText(context, StatusCodes.Status400BadRequest, "Error: bad request. Not a WebSocket handshake (Connection: Upgrade and Upgrade: websocket required).\n");
+        }
+
+        var proxy = runtime.Context;
+        var headers = new List<KeyValuePair<string, string>>();
+        foreach (var (name, values) in context.Request.Headers)
+        {
+            foreach (var value in values)
+            {
+                headers.Add(new(name, value ?? string.Empty));
+            }
+        }
+
+        var request = new ProxySessionRequest(proxy, new ConnectRequest(context.Request.QueryString.Value ?? string.Empty, headers), new ActivityClock());
+        return sessions.RunAsync(context, KuiperbeltOrigins.None, proxy.Settings.Session, ProxySessionActor.Props, request);
+    }
+
+    /// <summary>The control listener (pingactors.wsaas.control-listen).</summary>
+    public async Task HandleControlAsync(HttpContext context)
+    {
+        var id = (context.Request.Path.Value ?? "/")[1..];
+        var method = context.Request.Method;
+        if (HttpMethods.IsPut(method))
+        {
+            await PushAsync(context, id);
+        }
+        else if (HttpMethods.IsDelete(method))
+        {
+            await WsaasJson.WriteAsync(context, await DeliverAsync(id, Payload.EmptyText, close: true));
+        }
+        else
+        {
+            await WsaasJson.WriteAsync(context, WsaasJson.BadRequest);
+        }
+    }
+
+    private async Task PushAsync(HttpContext context, string id)
+    {
+        // As WSaaS, the size is checked before the id: a too-long message is refused even for an unknown session.
+        var body = await RequestBody.ReadAsync(context.Request, feature.MaxMessageBytes - 1);
+        if (body.ClientGone)
+        {
+            return;
+        }
+
+        if (body.Bytes is null)
+        {
+            await WsaasJson.WriteAsync(context, body.Status == StatusCodes.Status413PayloadTooLarge ? WsaasJson.MessageTooLong : WsaasJson.BadRequest);
+            return;
+        }
+
+        var text = IsText(context.Request.ContentType);
+        if (text && !IsUtf8(body.Bytes))
+        {
+            // A text frame must be UTF-8 (RFC 6455 8.1): sent as is, the client would fail the connection.
+            await WsaasJson.WriteAsync(context, WsaasJson.BadRequest);
+            return;
+        }
+
+        await WsaasJson.WriteAsync(context, await DeliverAsync(id, new Payload(text, body.Bytes), close: false));
+    }
+
+    private async Task<WsaasAnswer> DeliverAsync(string id, Payload payload, bool close)
+    {
+        if (id.Length == 0)
+        {
+            return WsaasJson.NotFound;
+        }
+
+        var proxy = runtime.Context;
+        var report = await runtime.Delivery.DeliverAsync([id], payload, close);
+        var outcome = report.Outcomes[0];
+        if (outcome == DeliveryOutcome.Queued)
+        {
+            proxy.Metrics.Deliveries.Inc();
+        }
+        else
+        {
+            proxy.Metrics.DeliveryErrors.WithLabels(outcome.ToString()).Inc();
+        }
+
+        return WsaasJson.Of(outcome);
+    }
+
+    // WSaaS sends every push as a binary frame; a request that says its body is text gets a text frame.
+    private static bool IsText(string? contentType) =>
+        contentType is not null
+        && MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && media.MediaType is { } type
+        && type.StartsWith("text/", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsUtf8(byte[] bytes)
+    {
+        try
+        {
+            _ = StrictUtf8.GetCharCount(bytes);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+}
