@@ -197,6 +197,29 @@ public sealed class ProxyControlSpecs
     }
 
     [Fact]
+    public async Task The_paths_are_kuiperbelts_path_keys()
+    {
+        await using var proxy = await ProxyNode.StartAsync(
+            [],
+            "pingactors.proxy.path.connect=/ws",
+            "pingactors.proxy.path.send=/push",
+            "pingactors.proxy.path.close=/kick",
+            "pingactors.proxy.path.stats=/counters",
+            "pingactors.proxy.path.ping=/alive");
+        proxy.App.Connect = _ => CallbackAnswer.Session("p", "welcome");
+        await using var client = await proxy.ConnectAsync("/ws");
+        Assert.Equal("welcome", await client.ReceiveTextAsync());
+
+        Assert.Equal("{\"result\":\"OK\"}", (await proxy.PostAsync("/push", "pushed"u8.ToArray(), ["p"])).BodyText);
+        Assert.Equal("pushed", await client.ReceiveTextAsync());
+        Assert.Equal(404, (await proxy.PostAsync("/send", "x"u8.ToArray(), ["p"])).Status);
+        Assert.Equal(200, (await RawHttp.GetAsync(proxy.ControlUri, "/alive")).Status);
+        Assert.Contains("\"connections\":1", (await RawHttp.GetAsync(proxy.ControlUri, "/counters")).BodyText, StringComparison.Ordinal);
+        Assert.Equal(200, (await proxy.PostAsync("/kick", "bye"u8.ToArray(), ["p"])).Status);
+        Assert.Equal("bye", await client.ReceiveTextAsync());
+    }
+
+    [Fact]
     public async Task Proxy_metrics_are_on_the_ops_listener()
     {
         await using var proxy = await ProxyNode.StartAsync([]);

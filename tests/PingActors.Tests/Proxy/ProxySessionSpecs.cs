@@ -83,6 +83,21 @@ public sealed class ProxySessionSpecs
     }
 
     [Fact]
+    public async Task Proxy_set_header_applies_to_the_receive_callback_too_unlike_kuiperbelt()
+    {
+        await using var proxy = await ProxyNode.StartAsync(["receive"], "pingactors.proxy.proxy-set-header.X-Foo=Foo");
+        proxy.App.Connect = _ => CallbackAnswer.Session("hdr", "welcome");
+        await using var client = await proxy.ConnectAsync();
+        Assert.Equal("welcome", await client.ReceiveTextAsync());
+
+        await client.SendTextAsync("with headers");
+
+        var receive = await proxy.App.NextAsync("/receive");
+        Assert.Equal("Foo", receive.Header("X-Foo"));
+        Assert.Equal("hdr", receive.Header("X-Kuiperbelt-Session"));
+    }
+
+    [Fact]
     public async Task The_next_client_message_is_read_only_once_the_app_answered_the_last()
     {
         await using var proxy = await ProxyNode.StartAsync();
