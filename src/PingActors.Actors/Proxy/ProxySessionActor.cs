@@ -169,7 +169,11 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
             _greeting = null;
         }
 
-        _handle = new ProxySessionHandle(_key!, Self, _outbox!, _gauge!, Request.Activity);
+        _handle = new ProxySessionHandle(_key!, Self, _outbox!, _gauge!, Request.Activity)
+        {
+            Face = Proxy.Face.Name,
+            RemoteAddress = Request.Connect.RemoteAddress,
+        };
         Proxy.Directory.Add(_handle);
         if (Proxy.Settings.IdleTimeout > TimeSpan.Zero)
         {

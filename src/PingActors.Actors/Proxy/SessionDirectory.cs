@@ -5,7 +5,15 @@ using PingActors.Actors.Sessions;
 namespace PingActors.Actors.Proxy;
 
 /// <summary>How a /send reaches one established session on this node: its outbox directly (room reserved on its gauge first), its actor for a /close.</summary>
-public sealed record ProxySessionHandle(string Key, IActorRef Actor, Action<object> Outbox, OutboxGauge Gauge, ActivityClock Activity);
+public sealed record ProxySessionHandle(string Key, IActorRef Actor, Action<object> Outbox, OutboxGauge Gauge, ActivityClock Activity)
+{
+    /// <summary>The protocol face its app speaks ("kuiperbelt", "wsaas").</summary>
+    public string Face { get; init; } = string.Empty;
+
+    public DateTimeOffset ConnectedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    public string? RemoteAddress { get; init; }
+}
 
 /// <summary>
 /// This node's established proxy sessions by key. A concurrent map rather than an actor: every /send looks its

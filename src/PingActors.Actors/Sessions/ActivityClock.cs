@@ -13,4 +13,7 @@ public sealed class ActivityClock
     public void Touch() => Volatile.Write(ref _lastMs, Environment.TickCount64);
 
     public TimeSpan IdleFor => TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _lastMs));
+
+    /// <summary>When that traffic was, as wall-clock time (to the millisecond).</summary>
+    public DateTimeOffset LastActiveAt => DateTimeOffset.UtcNow - IdleFor;
 }

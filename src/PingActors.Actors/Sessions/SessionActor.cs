@@ -198,7 +198,17 @@ public abstract class SessionActor<TRequest> : UntypedActor
         _timeout = Context.System.Scheduler.ScheduleTellOnceCancelable(StartTimeout, Self, TimedOut.Instance, Self);
         Session.Metrics.Connections.Inc();
         Session.Metrics.ConnectionsTotal.Inc();
-        Session.Hosts.Run(_start.Sequence, new RunSessionStream(StreamOf(socket), Self));
+        try
+        {
+            Session.Hosts.Run(_start.Sequence, new RunSessionStream(StreamOf(socket), Self));
+        }
+        catch (Exception e)
+        {
+            // A stream host that is gone (its materializer shut down) refuses at once: end the session now,
+            // rather than failing the actor (a restart would leave a fresh one that never ends).
+            Context.GetLogger().Error(e, "The stream of {0} could not be started; closing it", Describe);
+            Context.Stop(Self);
+        }
     }
 
     private void OnOutboxReady(OutboxReady ready)

@@ -74,6 +74,7 @@ public sealed class PingActorsNode : IAsyncDisposable
         builder.Services.AddSingleton<HubEndpoint>();
         builder.Services.AddSingleton<OpsEndpoint>();
         builder.Services.AddSingleton(setup.Proxy);
+        builder.Services.AddSingleton(proxyParts);
         builder.Services.AddSingleton(proxyParts.Directory);
         builder.Services.AddSingleton(proxyParts.Peers);
         builder.Services.AddSingleton(proxyParts.Metrics);
@@ -132,7 +133,7 @@ public sealed class PingActorsNode : IAsyncDisposable
         var app = builder.Build();
         var handlers = new Dictionary<string, RequestDelegate>(StringComparer.Ordinal)
         {
-            [ListenerSpec.Ops] = new OpsAuth(setup.Node.OpsAuthToken).Guard(app.Services.GetRequiredService<OpsEndpoint>().HandleAsync),
+            [ListenerSpec.Ops] = new OpsAuth(setup.Node.OpsAuthToken).Guard(OpsWithConnections(app.Services)),
         };
         if (setup.Hub.Enabled)
         {
@@ -170,6 +171,20 @@ public sealed class PingActorsNode : IAsyncDisposable
             ? [$"{config.SourceOf(BridgeFeatureSettings.AllowKey)}: {BridgeFeatureSettings.AllowKey} is not set: the bridge reaches any peer its backend names, as websocksy does (an open proxy); list the peers it may reach"]
             : [];
         return new PingActorsNode(app, listeners, [.. setup.ShutdownWarnings(config), .. openProxy]);
+    }
+
+    // The connection API lives on ops only when a proxy face holds sessions on this node.
+    private static RequestDelegate OpsWithConnections(IServiceProvider services)
+    {
+        var ops = services.GetRequiredService<OpsEndpoint>();
+        var setup = services.GetRequiredService<NodeSetup>();
+        if (!setup.Proxy.Enabled && !setup.Wsaas.Enabled)
+        {
+            return ops.HandleAsync;
+        }
+
+        var connections = new ConnectionsEndpoint(services.GetRequiredService<ProxyParts>(), services.GetRequiredService<ActorSystem>());
+        return context => ConnectionsEndpoint.Serves(context.Request.Path.Value) ? connections.HandleAsync(context) : ops.HandleAsync(context);
     }
 
     // kuiperbelt's suppress_access_log: no line for send, close, ping and unknown paths (connect and stats keep theirs).

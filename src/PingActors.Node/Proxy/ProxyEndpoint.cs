@@ -80,7 +80,7 @@ public sealed class ProxyEndpoint(ProxyFeatureSettings feature, ProxyRuntime run
             }
         }
 
-        var request = new ProxySessionRequest(proxy, new ConnectRequest(context.Request.QueryString.Value ?? string.Empty, headers), new ActivityClock());
+        var request = new ProxySessionRequest(proxy, new ConnectRequest(context.Request.QueryString.Value ?? string.Empty, headers, context.Connection.RemoteIpAddress?.ToString()), new ActivityClock());
         return sessions.RunAsync(context, feature.Origins, proxy.Settings.Session, ProxySessionActor.Props, request);
     }
 

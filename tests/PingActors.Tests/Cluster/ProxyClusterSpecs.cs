@@ -40,6 +40,13 @@ public sealed class ProxyClusterSpecs(ITestOutputHelper output)
         Assert.Equal("mixed", await on0.ReceiveTextAsync());
         Assert.Equal("mixed", await on1.ReceiveTextAsync());
 
+        // The connection API on another node's ops listener: the session described with its own node, and pushed to.
+        var described = await RawHttp.GetAsync(cluster[2].OpsUri!, "/@connections/on-0");
+        Assert.Equal(200, described.Status);
+        Assert.Equal(cluster[0].AkkaAddress, System.Text.Json.JsonDocument.Parse(described.BodyText).RootElement.GetProperty("node").GetString());
+        Assert.Equal(200, (await RawHttp.SendAsync(cluster[2].OpsUri!, "POST", "/@connections/on-0", [], "via ops"u8.ToArray())).Status);
+        Assert.Equal("via ops", await on0.ReceiveTextAsync());
+
         // /close through another node: the last word, a 1000 close, and no close callback.
         var closed = await RawHttp.SendAsync(proxies[2], "POST", "/close", ["X-Kuiperbelt-Session: on-0"], "bye"u8.ToArray());
         Assert.Equal("{\"result\":\"OK\"}", closed.BodyText);

@@ -13,4 +13,5 @@ public abstract record ConnectAnswer
 }
 
 /// <summary>The client's handshake as the connect callback sees it: its query and headers, minus the WebSocket and hop-by-hop ones.</summary>
-public sealed record ConnectRequest(string QueryString, IReadOnlyList<KeyValuePair<string, string>> Headers);
+/// <param name="RemoteAddress">The client's address, for the connection API's description of the session.</param>
+public sealed record ConnectRequest(string QueryString, IReadOnlyList<KeyValuePair<string, string>> Headers, string? RemoteAddress = null);

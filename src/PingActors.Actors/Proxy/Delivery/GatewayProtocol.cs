@@ -25,3 +25,12 @@ public sealed record RemoteDeliverBatch(IReadOnlyList<RemoteDeliver> Items) : IP
 
 /// <summary>The answers to a <see cref="RemoteDeliverBatch"/>, one per item.</summary>
 public sealed record RemoteDeliveredBatch(IReadOnlyList<RemoteDelivered> Items) : IProxyWireMessage;
+
+/// <summary>Asks another node to describe its session <paramref name="Key"/> (the connection API's GET).</summary>
+public sealed record RemoteDescribe(long Id, string Key) : IProxyWireMessage;
+
+/// <summary>The answer to <see cref="RemoteDescribe"/>: null when that node does not hold the session.</summary>
+public sealed record RemoteDescribed(long Id, ConnectionInfo? Info) : IProxyWireMessage;
+
+/// <summary>A session as the connection API describes it.</summary>
+public sealed record ConnectionInfo(string Id, string Face, DateTimeOffset ConnectedAt, DateTimeOffset LastActiveAt, string Node, string? RemoteAddress);

@@ -48,6 +48,19 @@ public sealed class ProxyDelivery(SessionDirectory directory, ProxyPeers peers, 
         return (RemoteDelivered)await answer.ConfigureAwait(false);
     }
 
+    /// <summary>The session <paramref name="key"/> wherever it is held; null when no node answered that it holds it.</summary>
+    public async Task<ConnectionInfo?> DescribeAsync(string key, string selfNode)
+    {
+        if (ProxyGateway.Describe(directory, key, selfNode) is { } local)
+        {
+            return local;
+        }
+
+        var answers = peers.Gateways.Select(g => AskAsync<RemoteDescribed>(g, id => new RemoteDescribe(id, key))).ToArray();
+        await Task.WhenAll(answers.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+        return answers.Where(a => a.IsCompletedSuccessfully).Select(a => a.Result.Info).FirstOrDefault(i => i is not null);
+    }
+
     // In the name of this node's gateway, which gets the answer (PendingAnswers).
     private async Task<T> AskAsync<T>(IActorRef gateway, Func<long, object> message)
     {

@@ -33,6 +33,8 @@ public sealed class ProxyGateway : ReceiveActor, IWithTimers
         Receive<RemoteLookup>(m => Sender.Tell(new RemoteFound(m.Id, m.Keys.Select(k => _directory.TryGet(k, out _)).ToArray())));
         Receive<RemoteDeliverBatch>(batch => Sender.Tell(new RemoteDeliveredBatch(
             batch.Items.Select(m => new RemoteDelivered(m.Id, LocalDelivery.Deliver(_directory, m.Keys, m.Payload, m.Close))).ToArray())));
+        Receive<RemoteDescribe>(m => Sender.Tell(new RemoteDescribed(m.Id, Describe(_directory, m.Key, _cluster.SelfAddress.ToString()))));
+        Receive<RemoteDescribed>(m => _peers.Pending.Complete(m.Id, m));
         Receive<RemoteDelivered>(m => _peers.Pending.Complete(m.Id, m));
         Receive<RemoteDeliveredBatch>(batch =>
         {
@@ -65,6 +67,10 @@ public sealed class ProxyGateway : ReceiveActor, IWithTimers
         _cluster.Unsubscribe(Self);
         _peers.Publish([]);
     }
+
+    /// <summary>This node's session <paramref name="key"/>, described; null when it holds none.</summary>
+    public static ConnectionInfo? Describe(SessionDirectory directory, string key, string node) =>
+        directory.TryGet(key, out var s) ? new ConnectionInfo(s.Key, s.Face, s.ConnectedAt, s.Activity.LastActiveAt, node, s.RemoteAddress) : null;
 
     private void Track(Address address)
     {

@@ -18,6 +18,8 @@ public sealed class ProxyProtocolSerializer(ExtendedActorSystem system) : Serial
     private const string FoundManifest = "PF";
     private const string DeliverBatchManifest = "PDB";
     private const string DeliveredBatchManifest = "PRB";
+    private const string DescribeManifest = "PQ";
+    private const string DescribedManifest = "PA";
 
     public override int Identifier => Id;
 
@@ -29,6 +31,8 @@ public sealed class ProxyProtocolSerializer(ExtendedActorSystem system) : Serial
         RemoteFound => FoundManifest,
         RemoteDeliverBatch => DeliverBatchManifest,
         RemoteDeliveredBatch => DeliveredBatchManifest,
+        RemoteDescribe => DescribeManifest,
+        RemoteDescribed => DescribedManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not a proxy wire message", nameof(o)),
     };
 
@@ -40,6 +44,8 @@ public sealed class ProxyProtocolSerializer(ExtendedActorSystem system) : Serial
             RemoteDelivered d => ToData(d),
             RemoteDeliverBatch b => new RemoteDeliverBatchData { Items = { b.Items.Select(ToData) } },
             RemoteDeliveredBatch b => new RemoteDeliveredBatchData { Items = { b.Items.Select(ToData) } },
+            RemoteDescribe d => new RemoteDescribeData { Id = d.Id, Key = d.Key },
+            RemoteDescribed d => new RemoteDescribedData { Id = d.Id, Info = d.Info is { } i ? ToData(i) : null },
             RemoteLookup l => new RemoteLookupData { Id = l.Id, Keys = { l.Keys } },
             RemoteFound f => new RemoteFoundData { Id = f.Id, Found = { f.Found } },
             _ => throw new ArgumentException($"{obj.GetType()} is not a proxy wire message", nameof(obj)),
@@ -57,6 +63,12 @@ public sealed class ProxyProtocolSerializer(ExtendedActorSystem system) : Serial
                 return FromData(RemoteDeliveredData.Parser.ParseFrom(bytes));
             case DeliverBatchManifest:
                 return new RemoteDeliverBatch(RemoteDeliverBatchData.Parser.ParseFrom(bytes).Items.Select(FromData).ToArray());
+            case DescribeManifest:
+                var describe = RemoteDescribeData.Parser.ParseFrom(bytes);
+                return new RemoteDescribe(describe.Id, describe.Key);
+            case DescribedManifest:
+                var described = RemoteDescribedData.Parser.ParseFrom(bytes);
+                return new RemoteDescribed(described.Id, described.Info is { } info ? FromData(info) : null);
             case DeliveredBatchManifest:
                 return new RemoteDeliveredBatch(RemoteDeliveredBatchData.Parser.ParseFrom(bytes).Items.Select(FromData).ToArray());
             case LookupManifest:
@@ -79,4 +91,22 @@ public sealed class ProxyProtocolSerializer(ExtendedActorSystem system) : Serial
 
     private static RemoteDelivered FromData(RemoteDeliveredData d) =>
         new(d.Id, d.Outcomes.Select(o => Enum.IsDefined((DeliveryOutcome)o) ? (DeliveryOutcome)o : DeliveryOutcome.Closed).ToArray());
+
+    private static ConnectionInfoData ToData(ConnectionInfo i) => new()
+    {
+        Id = i.Id,
+        Face = i.Face,
+        ConnectedAtMs = i.ConnectedAt.ToUnixTimeMilliseconds(),
+        LastActiveAtMs = i.LastActiveAt.ToUnixTimeMilliseconds(),
+        Node = i.Node,
+        RemoteAddress = i.RemoteAddress ?? string.Empty,
+    };
+
+    private static ConnectionInfo FromData(ConnectionInfoData i) => new(
+        i.Id,
+        i.Face,
+        DateTimeOffset.FromUnixTimeMilliseconds(i.ConnectedAtMs),
+        DateTimeOffset.FromUnixTimeMilliseconds(i.LastActiveAtMs),
+        i.Node,
+        i.RemoteAddress.Length == 0 ? null : i.RemoteAddress);
 }

@@ -36,7 +36,7 @@ public sealed class WsaasEndpoint(WsaasFeatureSettings feature, WsaasRuntime run
             }
         }
 
-        var request = new ProxySessionRequest(proxy, new ConnectRequest(context.Request.QueryString.Value ?? string.Empty, headers), new ActivityClock());
+        var request = new ProxySessionRequest(proxy, new ConnectRequest(context.Request.QueryString.Value ?? string.Empty, headers, context.Connection.RemoteIpAddress?.ToString()), new ActivityClock());
         return sessions.RunAsync(context, KuiperbeltOrigins.None, proxy.Settings.Session, ProxySessionActor.Props, request);
     }
 

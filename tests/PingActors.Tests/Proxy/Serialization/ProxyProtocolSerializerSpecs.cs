@@ -36,6 +36,13 @@ public sealed class ProxyProtocolSerializerSpecs() : TestKit(Akka.Configuration.
         Assert.Equal((9L, "x"), (lookup.Id, lookup.Keys.Single()));
         var found = (RemoteFound)RoundTrip(serializer, new RemoteFound(9, [true, false]));
         Assert.Equal([true, false], found.Found);
+
+        var describe = (RemoteDescribe)RoundTrip(serializer, new RemoteDescribe(10, "k"));
+        Assert.Equal((10L, "k"), (describe.Id, describe.Key));
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123);
+        var info = new ConnectionInfo("k", "wsaas", at, at.AddSeconds(5), "akka.tcp://PingActors@127.0.0.1:4053", null);
+        Assert.Equal(info, ((RemoteDescribed)RoundTrip(serializer, new RemoteDescribed(10, info))).Info);
+        Assert.Null(((RemoteDescribed)RoundTrip(serializer, new RemoteDescribed(11, null))).Info);
     }
 
     [Fact]
