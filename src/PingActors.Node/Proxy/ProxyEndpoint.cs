@@ -26,7 +26,7 @@ public sealed class ProxyEndpoint(ProxyFeatureSettings feature, ProxyRuntime run
         var path = context.Request.Path.Value;
         if (path == Paths.Connect)
         {
-            return ConnectAsync(context);
+            return ProxyConnect.RunAsync(context, runtime.Context, feature.Origins, sessions);
         }
 
         return feature.ControlListen is null ? HandleControlAsync(context) : Route(context, path, control: false);
@@ -60,28 +60,6 @@ public sealed class ProxyEndpoint(ProxyFeatureSettings feature, ProxyRuntime run
         context.Response.StatusCode = StatusCodes.Status404NotFound;
         context.Response.ContentType = HttpAnswers.TextPlain;
         return context.Response.Body.WriteAsync(NotFound, context.RequestAborted).AsTask();
-    }
-
-    private Task ConnectAsync(HttpContext context)
-    {
-        if (!Handshake.IsUpgradeRequest(context.Request))
-        {
-            // kuiperbelt (gorilla) answers 400 too, but only after calling the app.
-            return HttpAnswers.WriteText(context, StatusCodes.Status400BadRequest, "Error: bad request. Not a WebSocket handshake (Connection: Upgrade and Upgrade: websocket required).\n");
-        }
-
-        var proxy = runtime.Context;
-        var headers = new List<KeyValuePair<string, string>>();
-        foreach (var (name, values) in context.Request.Headers)
-        {
-            foreach (var value in values)
-            {
-                headers.Add(new(name, value ?? string.Empty));
-            }
-        }
-
-        var request = new ProxySessionRequest(proxy, new ConnectRequest(context.Request.QueryString.Value ?? string.Empty, headers, context.Connection.RemoteIpAddress?.ToString()), new ActivityClock());
-        return sessions.RunAsync(context, feature.Origins, proxy.Settings.Session, ProxySessionActor.Props, request);
     }
 
     private async Task DeliverAsync(HttpContext context, bool close)

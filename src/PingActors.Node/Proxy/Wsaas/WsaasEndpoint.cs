@@ -19,26 +19,8 @@ public sealed class WsaasEndpoint(WsaasFeatureSettings feature, WsaasRuntime run
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>The WebSocket listener (pingactors.wsaas.listen).</summary>
-    public Task HandleAsync(HttpContext context)
-    {
-        if (!Handshake.IsUpgradeRequest(context.Request))
-        {
-            return HttpAnswers.WriteText(context, StatusCodes.Status400BadRequest, "Error: bad request. Not a WebSocket handshake (Connection: Upgrade and Upgrade: websocket required).\n");
-        }
-
-        var proxy = runtime.Context;
-        var headers = new List<KeyValuePair<string, string>>();
-        foreach (var (name, values) in context.Request.Headers)
-        {
-            foreach (var value in values)
-            {
-                headers.Add(new(name, value ?? string.Empty));
-            }
-        }
-
-        var request = new ProxySessionRequest(proxy, new ConnectRequest(context.Request.QueryString.Value ?? string.Empty, headers, context.Connection.RemoteIpAddress?.ToString()), new ActivityClock());
-        return sessions.RunAsync(context, KuiperbeltOrigins.None, proxy.Settings.Session, ProxySessionActor.Props, request);
-    }
+    public Task HandleAsync(HttpContext context) =>
+        ProxyConnect.RunAsync(context, runtime.Context, KuiperbeltOrigins.None, sessions);
 
     /// <summary>The control listener (pingactors.wsaas.control-listen).</summary>
     public async Task HandleControlAsync(HttpContext context)
