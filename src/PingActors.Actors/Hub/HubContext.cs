@@ -1,9 +1,7 @@
 using Akka.Actor;
 using Akka.Streams;
-using Akka.Streams.Dsl;
 using PingActors.Actors.Hub.Dispatch;
 using PingActors.Actors.Sessions;
-using PingActors.Actors.Sessions.Streams;
 
 namespace PingActors.Actors.Hub;
 
@@ -19,8 +17,7 @@ public sealed record HubContext(IActorRef LocalChannels, IActorRef ChannelRegion
     public static HubContext Start(IActorRef localChannels, IActorRef channelRegion, HubSettings settings, HubMetrics metrics, ActorSystem system)
     {
         var sessions = settings.Session;
-        var graph = Flow.FromGraph(new WebSocketFlow(sessions)).Join(Flow.FromGraph(new ActorEndpoint(sessions, metrics.Session)));
-        var session = SessionContext.Start(sessions, metrics.Session, graph, system.Materializer());
+        var session = SessionContext.StartWithActorEndpoint(sessions, metrics.Session, system.Materializer());
         return new HubContext(localChannels, channelRegion, settings, metrics, FanoutBacklog.For(system), session);
     }
 }

@@ -1,10 +1,8 @@
 using Akka.Actor;
 using Akka.Streams;
-using Akka.Streams.Dsl;
 using PingActors.Actors.Proxy.Callbacks;
 using PingActors.Actors.Proxy.Faces;
 using PingActors.Actors.Sessions;
-using PingActors.Actors.Sessions.Streams;
 
 namespace PingActors.Actors.Proxy;
 
@@ -15,8 +13,7 @@ public sealed record ProxyContext(ProxySettings Settings, IProxyFace Face, Callb
     public static ProxyContext Start(ProxySettings settings, IProxyFace face, HttpClient callbacks, SessionDirectory directory, ProxyStats stats, ProxyMetrics metrics, ActorSystem system)
     {
         var sessions = settings.Session;
-        var graph = Flow.FromGraph(new WebSocketFlow(sessions)).Join(Flow.FromGraph(new ActorEndpoint(sessions, metrics.Session)));
-        var session = SessionContext.Start(sessions, metrics.Session, graph, system.Materializer());
+        var session = SessionContext.StartWithActorEndpoint(sessions, metrics.Session, system.Materializer());
         return new ProxyContext(settings, face, new CallbackClient(callbacks, face, settings, stats, metrics), directory, stats, metrics, session);
     }
 }
