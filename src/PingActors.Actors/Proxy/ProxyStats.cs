@@ -11,7 +11,6 @@ public sealed class ProxyStats
     private long _totalMessages;
     private long _connectErrors;
     private long _messageErrors;
-    private long _closingConnections;
 
     public long Connections => Interlocked.Read(ref _connections);
 
@@ -23,7 +22,8 @@ public sealed class ProxyStats
 
     public long MessageErrors => Interlocked.Read(ref _messageErrors);
 
-    public long ClosingConnections => Interlocked.Read(ref _closingConnections);
+    /// <summary>Always 0: kuiperbelt counts sessions waiting out its shutdown loop here; a session here ends with its socket's close handshake, which no counter needs to wait on.</summary>
+    public long ClosingConnections => 0;
 
     public void SessionOpened()
     {
@@ -38,6 +38,4 @@ public sealed class ProxyStats
     public void ConnectFailed() => Interlocked.Increment(ref _connectErrors);
 
     public void MessageFailed(int count = 1) => Interlocked.Add(ref _messageErrors, count);
-
-    public void Closing(int delta) => Interlocked.Add(ref _closingConnections, delta);
 }

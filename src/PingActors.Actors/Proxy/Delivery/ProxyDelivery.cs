@@ -24,11 +24,14 @@ public sealed class ProxyDelivery(SessionDirectory directory, ProxyPeers peers, 
 
         var outcomes = LocalDelivery.Deliver(directory, keys, payload, close);
         var gateways = peers.Gateways;
-        var elsewhere = Enumerable.Range(0, keys.Count).Where(i => outcomes[i] == DeliveryOutcome.NotFound).ToArray();
-        if (elsewhere.Length == 0 || gateways.Count == 0)
+
+        // The common case, every session here (or no other node): no list of the missing keys is made.
+        if (gateways.Count == 0 || Array.IndexOf(outcomes, DeliveryOutcome.NotFound) < 0)
         {
             return new DeliveryReport(keys, outcomes, Sent: true);
         }
+
+        var elsewhere = Enumerable.Range(0, keys.Count).Where(i => outcomes[i] == DeliveryOutcome.NotFound).ToArray();
 
         var remoteKeys = elsewhere.Select(i => keys[i]).ToArray();
         var answers = gateways.Select(g => DeliverRemotelyAsync(g, remoteKeys, payload, close)).ToArray();
