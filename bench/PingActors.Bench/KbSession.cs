@@ -9,7 +9,8 @@ namespace PingActors.Bench;
 /// proxy's connect path whose first message is <see cref="CallbackApp"/>'s greeting <c>g KEY</c>, then the /send
 /// bodies of <see cref="Payload"/>: <c>d sender seq timestamp xxx…</c> (<c>w</c> instead of <c>d</c>: warm-up,
 /// ignored). Each sender's seqs must arrive in increasing order: the proxy queues a session's messages FIFO, and a
-/// sender sends its next message only after the proxy accepted the last one.
+/// sender sends its next message only after the proxy accepted the last one. A session of the WSaaS face gets no
+/// greeting: its key is the id the connect POST named, given by <see cref="Name"/>.
 /// </summary>
 internal sealed class KbSession : RawWebSocket.ISink
 {
@@ -39,14 +40,19 @@ internal sealed class KbSession : RawWebSocket.ISink
     public string? Key => _greeted.Task.IsCompletedSuccessfully ? _greeted.Task.Result : null;
 
     /// <summary>A WebSocket handshake on the target's <paramref name="path"/>, its receive loop started.</summary>
-    public static async Task<KbSession> OpenAsync(Target target, string path, int senders, Histogram? latency, CancellationToken ct)
+    /// <param name="authorization">An Authorization header for the handshake, or null for none.</param>
+    public static async Task<KbSession> OpenAsync(Target target, string path, int senders, Histogram? latency, CancellationToken ct, string? authorization = null)
     {
         var socket = await target.ConnectAsync(ct).ConfigureAwait(false);
-        var ws = await RawWebSocket.HandshakeAsync(socket, target.BaseUri.Authority, path, ct).ConfigureAwait(false);
+        var headers = authorization is null ? string.Empty : $"Authorization: {authorization}\r\n";
+        var ws = await RawWebSocket.HandshakeAsync(socket, target.BaseUri.Authority, path, ct, headers: headers).ConfigureAwait(false);
         var session = new KbSession(ws, senders, latency);
         ws.Start(session);
         return session;
     }
+
+    /// <summary>The key learnt otherwise than from a greeting; call it before anything is sent to the session.</summary>
+    public void Name(string key) => _greeted.TrySetResult(key);
 
     public static byte[] Payload(char kind, int sender, long seq, int size)
     {

@@ -128,6 +128,11 @@ internal sealed class Options
           --session-header NAME  the proxy's session_header (default X-Kuiperbelt-Session)
           --connect-path PATH    the proxy's path.connect (default /connect)
           --send-path PATH       the proxy's path.send (default /send)
+          --face kuiperbelt|wsaas   wsaas: the sessions are WebSockets of the node's WSaaS face (--url: its
+                                 listener), each with its own Authorization; the callback app answers the connect
+                                 POST under /wsaas and tells the client its id; the senders PUT /{id} on the
+                                 control listener (--send-url, required) with a text/plain body, 1 session per
+                                 request; a send is good when answered 200 {"code": "OK"} (default kuiperbelt)
 
         proxy-connect options (--url as for send):
           --connectors N         concurrent connectors, each opening and closing one session at a time (default 16)
@@ -236,7 +241,7 @@ internal sealed class Options
         ["channels"] = ["channels", "subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publisher"],
         ["ws-publish"] = ["channels", "clients", "messages", "size", "rate", "warmup-messages", "drain-timeout"],
         ["slowloris"] = ["attackers", "attacker-address", "client-address", "duration", "rate", "trickle-ms", "timeout"],
-        ["send"] = ["sessions", "senders", "per-send", "duration", "warmup", "size", "drain-timeout", "settle", "send-url", "callback-port", "session-header", "connect-path", "send-path"],
+        ["send"] = ["face", "sessions", "senders", "per-send", "duration", "warmup", "size", "drain-timeout", "settle", "send-url", "callback-port", "session-header", "connect-path", "send-path"],
         ["bridge-echo"] = ["connections", "size", "frame-max", "duration", "warmup", "rate", "echo-port", "timeout", "tcp"],
         ["proxy-connect"] = ["connectors", "duration", "warmup", "greeting", "timeout", "callback-port", "session-header", "connect-path"],
     };

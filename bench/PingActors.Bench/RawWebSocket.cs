@@ -95,7 +95,8 @@ internal sealed class RawWebSocket
     /// </summary>
     /// <param name="bufferSize">The receive buffer; larger than <see cref="BufferSize"/> for large messages, which are
     /// then handed over from it without being assembled (bridge-echo's 64 KiB).</param>
-    public static async Task<RawWebSocket> HandshakeAsync(Socket socket, string host, string pathAndQuery, CancellationToken ct, int bufferSize = BufferSize)
+    /// <param name="headers">More request header lines, each ending in CRLF (send's WSaaS clients: an Authorization).</param>
+    public static async Task<RawWebSocket> HandshakeAsync(Socket socket, string host, string pathAndQuery, CancellationToken ct, int bufferSize = BufferSize, string headers = "")
     {
         var buffer = GC.AllocateUninitializedArray<byte>(Math.Max(BufferSize, bufferSize));
         try
@@ -105,7 +106,7 @@ internal sealed class RawWebSocket
             var key = Convert.ToBase64String(nonce);
             var request = Encoding.ASCII.GetBytes(
                 $"GET {pathAndQuery} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n");
+                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{headers}\r\n");
             await SendAllAsync(socket, request, ct).ConfigureAwait(false);
 
             var read = 0;

@@ -8,14 +8,25 @@ namespace PingActors.Bench;
 /// (K session-header lines), the next K after the last, round the ring. A send is good when answered 200
 /// <c>{"result":"OK"}</c> exactly (kuiperbelt answers 200 with per-session errors in the JSON too); each session
 /// must then get it. Reports /send rate and round trip, deliveries and send->deliver latency, errors and losses.
+/// With <c>--face wsaas</c> the same run goes through the node's WSaaS face instead: the sessions are its
+/// WebSockets (each names itself with its own Authorization, which the connect POST carries to the callback app
+/// with the node-made id), a send is a <c>PUT /{id}</c> on its control listener (--send-url), 1 session per
+/// request, good when answered 200 <c>{"code": "OK"}</c>; everything else is the same.
 /// </summary>
 internal static class Send
 {
     // kuiperbelt's exact answer; a trailing newline is tolerated: this measures speed, not byte-for-byte conformance.
     private static readonly byte[] Ok = """{"result":"OK"}"""u8.ToArray();
+    private static readonly byte[] WsaasOk = """{"code": "OK"}"""u8.ToArray();
 
     public static async Task<int> RunAsync(Options o)
     {
+        var wsaas = o.Str("face", "kuiperbelt") switch
+        {
+            "kuiperbelt" => false,
+            "wsaas" => true,
+            var f => throw new ArgumentException($"--face {f}: kuiperbelt or wsaas"),
+        };
         var sessions = Math.Max(1, o.Int("sessions", 1000));
         var senders = Math.Max(1, o.Int("senders", 8));
         var perSend = Math.Clamp(o.Int("per-send", 1), 1, sessions);
@@ -25,7 +36,17 @@ internal static class Send
         var drainTimeout = TimeSpan.FromSeconds(o.Double("drain-timeout", 5));
         var settle = TimeSpan.FromSeconds(o.Double("settle", 3));
         var concurrency = Math.Max(1, o.Int("concurrency", 100));
-        var connectPath = o.Str("connect-path", "/connect");
+        if (wsaas && perSend != 1)
+        {
+            throw new ArgumentException("--face wsaas: PUT /{id} names one session, --per-send must be 1");
+        }
+
+        if (wsaas && o.StrOrNull("send-url") is null)
+        {
+            throw new ArgumentException("--face wsaas needs --send-url, the WSaaS control listener (HTTP_PORT)");
+        }
+
+        var connectPath = o.Str("connect-path", wsaas ? "/" : "/connect");
         var sendPath = o.Str("send-path", "/send");
         var sessionHeader = o.Str("session-header", CallbackApp.DefaultSessionHeader);
         var jsonOut = o.StrOrNull("json-out");
@@ -34,7 +55,7 @@ internal static class Send
         // Cluster mode: the sessions on --url's node, the sends through another node's proxy.
         using var sendTarget = o.StrOrNull("send-url") is { } sendUrl ? new Target(o, senders, sendUrl, null, null) : null;
         var sendTo = sendTarget ?? target;
-        await using var app = await KbTarget.StartCallbackAsync(o, greeting: true);
+        await using var app = await KbTarget.StartCallbackAsync(o, greeting: !wsaas);
         Program.CheckUnused(o);
 
         Native.RaiseOpenFileLimit();
@@ -50,7 +71,14 @@ internal static class Send
             sessions,
             async (i, ct) =>
             {
-                var s = await KbSession.OpenAsync(target, connectPath, senders, latency, ct).ConfigureAwait(false);
+                // WSaaS tells the client nothing: the app learnt its id from the POST, answered before the 101.
+                var authorization = wsaas ? $"Bearer c{i}" : null;
+                var s = await KbSession.OpenAsync(target, connectPath, senders, latency, ct, authorization).ConfigureAwait(false);
+                if (authorization is not null)
+                {
+                    s.Name(app.WsaasIdOf(authorization) ?? throw new IOException($"no connect POST seen for {authorization}"));
+                }
+
                 all[i] = s;
                 return s.Socket;
             },
@@ -79,9 +107,15 @@ internal static class Send
         }
 
         // The request head of a send, up to the Content-Length value, is built per send from a line per session.
-        var prefix = Encoding.ASCII.GetBytes($"POST {sendPath} HTTP/1.1\r\nHost: {sendTo.BaseUri.Authority}\r\nContent-Type: text/plain\r\n");
-        var lines = live.Select(s => Encoding.ASCII.GetBytes($"{sessionHeader}: {s.Key}\r\n")).ToArray();
+        // WSaaS's names the session in its path: the "line" is the rest of the request line and the headers. Its
+        // push is text/plain, a text frame as /send's (a push is binary by default, as WSaaS's; the frame type
+        // costs the node the UTF-8 check of a text push, which stays in the measure).
+        var host = sendTo.BaseUri.Authority;
+        var prefix = wsaas ? "PUT /"u8.ToArray() : Encoding.ASCII.GetBytes($"POST {sendPath} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/plain\r\n");
+        var lines = live.Select(s => Encoding.ASCII.GetBytes(
+            wsaas ? $"{s.Key} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/plain\r\n" : $"{sessionHeader}: {s.Key}\r\n")).ToArray();
         var suffix = "Content-Length: "u8.ToArray();
+        var ok = wsaas ? WsaasOk : Ok;
         var sendLatency = new Histogram();
         long sends = 0, sendErrors = 0, warmupErrors = 0;
         var errorSamples = new Dictionary<string, int>();
@@ -111,7 +145,7 @@ internal static class Send
                 try
                 {
                     var (status, _) = await connection.PostAsync(head.AsMemory(0, length), body, Publisher.Timeout, default).ConfigureAwait(false);
-                    if (status != 200 || !connection.Body.TrimEnd(" \r\n"u8).SequenceEqual(Ok))
+                    if (status != 200 || !connection.Body.TrimEnd(" \r\n"u8).SequenceEqual(ok))
                     {
                         error = $"{status} {Encoding.UTF8.GetString(connection.Body).Trim()}";
                     }
@@ -208,6 +242,7 @@ internal static class Send
         var lost = live.Sum(s => Math.Max(0, s.Expected - s.Received));
         var report = new Report("send");
         report.Add("target", target.Label);
+        report.Add("face", wsaas ? "wsaas" : "kuiperbelt", "kuiperbelt: POST /send; wsaas: PUT /{id}");
         report.Add("pid", target.Pid);
         report.Add("sessions", live.Length, "sessions greeted");
         report.Add("connect_failures", failures + greetFailures, "sessions not connected or not greeted");
