@@ -35,6 +35,9 @@ public sealed class WsaasApp : IAsyncDisposable
 
     public Func<CallbackRequest, CallbackAnswer> Message { get; set; } = _ => Ok;
 
+    /// <summary>When set, a connect POST is recorded, then its connection dropped without an answer.</summary>
+    public bool DropConnects { get; set; }
+
     public static async Task<WsaasApp> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -83,10 +86,23 @@ public sealed class WsaasApp : IAsyncDisposable
         Requests(request.Method).Writer.TryWrite(request);
         Requests(key).Writer.TryWrite(request);
 
+        if (request.Method == "POST" && DropConnects)
+        {
+            context.Abort();
+            return;
+        }
+
         var answer = request.Method == "POST" ? Connect(request) : Message(request);
         if (answer.Delay > TimeSpan.Zero)
         {
-            await Task.Delay(answer.Delay);
+            try
+            {
+                await Task.Delay(answer.Delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the node gave up waiting (callback.timeout): no one to answer
+            }
         }
 
         context.Response.StatusCode = answer.Status;
