@@ -60,6 +60,29 @@ public sealed class WsaasControlSpecs
         Assert.Equal("{\"code\": \"BAD_REQUEST\"}", get.BodyText);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xC3, 0x28 })] // a lead byte without its continuation
+    [InlineData(new byte[] { 0xC0, 0xAF })] // an overlong "/"
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 })] // a UTF-16 surrogate, not a character
+    public async Task A_text_push_that_is_not_UTF8_is_BAD_REQUEST_and_the_same_bytes_go_as_binary(byte[] bytes)
+    {
+        await using var wsaas = await WsaasNode.StartAsync();
+        var (client, id) = await wsaas.ConnectAsync();
+
+        Assert.Equal("{\"code\": \"BAD_REQUEST\"}", (await wsaas.PutAsync(id, bytes, "text/plain")).BodyText);
+        Assert.Equal("{\"code\": \"OK\"}", (await wsaas.PutAsync(id, "ok \U0001F600", "text/plain")).BodyText);
+        Assert.Equal("{\"code\": \"OK\"}", (await wsaas.PutAsync(id, bytes)).BodyText);
+
+        // The refused one never reached the client: the next two did, in order.
+        var text = await client.ReceiveAsync();
+        Assert.Equal(WebSocketMessageType.Text, text.Type);
+        Assert.Equal("ok \U0001F600", text.Text);
+        var binary = await client.ReceiveAsync();
+        Assert.Equal(WebSocketMessageType.Binary, binary.Type);
+        Assert.Equal(bytes, binary.Bytes);
+        await client.DisposeAsync();
+    }
+
     [Fact]
     public async Task A_push_of_MAX_PAGE_pages_or_more_is_MESSAGE_TOO_LONG_even_for_an_unknown_id()
     {

@@ -16,30 +16,30 @@ namespace PingActors.Node.Proxy.Wsaas;
 /// </summary>
 public sealed class WsaasEndpoint(WsaasFeatureSettings feature, WsaasRuntime runtime, SessionEndpoint sessions)
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>The WebSocket listener (pingactors.wsaas.listen).</summary>
     public Task HandleAsync(HttpContext context) =>
         ProxyConnect.RunAsync(context, runtime.Context, KuiperbeltOrigins.None, sessions);
 
     /// <summary>The control listener (pingactors.wsaas.control-listen).</summary>
-    public async Task HandleControlAsync(HttpContext context)
+    /// <remarks>
+    /// Not async itself, nor is the delivery when it completes at once (the session is here): a push is as hot
+    /// as kuiperbelt's /send (issue 19's goal), and each async level that the body read suspends is one more
+    /// state machine boxed per request.
+    /// </remarks>
+    public Task HandleControlAsync(HttpContext context)
     {
         var id = (context.Request.Path.Value ?? "/")[1..];
         var method = context.Request.Method;
         if (HttpMethods.IsPut(method))
         {
-            await PushAsync(context, id);
+            return PushAsync(context, id);
         }
-        else if (HttpMethods.IsDelete(method))
-        {
-            await WsaasJson.WriteAsync(context, await DeliverAsync(id, Payload.EmptyText, close: true));
-        }
-        else
-        {
-            await WsaasJson.WriteAsync(context, WsaasJson.BadRequest);
-        }
+
+        return HttpMethods.IsDelete(method) ? CloseAsync(context, id) : WsaasJson.WriteAsync(context, WsaasJson.BadRequest);
     }
+
+    private async Task CloseAsync(HttpContext context, string id) =>
+        await WsaasJson.WriteAsync(context, await DeliverAsync(id, Payload.EmptyText, close: true));
 
     private async Task PushAsync(HttpContext context, string id)
     {
@@ -67,15 +67,22 @@ public sealed class WsaasEndpoint(WsaasFeatureSettings feature, WsaasRuntime run
         await WsaasJson.WriteAsync(context, await DeliverAsync(id, new Payload(text, body.Bytes), close: false));
     }
 
-    private async Task<WsaasAnswer> DeliverAsync(string id, Payload payload, bool close)
+    private ValueTask<WsaasAnswer> DeliverAsync(string id, Payload payload, bool close)
     {
         if (id.Length == 0)
         {
-            return WsaasJson.NotFound;
+            return ValueTask.FromResult(WsaasJson.NotFound);
         }
 
+        var delivering = runtime.Delivery.DeliverAsync([id], payload, close);
+        return delivering.IsCompletedSuccessfully ? ValueTask.FromResult(Answer(delivering.Result)) : AnswerAsync(delivering);
+
+        async ValueTask<WsaasAnswer> AnswerAsync(Task<DeliveryReport> report) => Answer(await report);
+    }
+
+    private WsaasAnswer Answer(DeliveryReport report)
+    {
         var proxy = runtime.Context;
-        var report = await runtime.Delivery.DeliverAsync([id], payload, close);
         var outcome = report.Outcomes[0];
         if (outcome == DeliveryOutcome.Queued)
         {
@@ -96,16 +103,5 @@ public sealed class WsaasEndpoint(WsaasFeatureSettings feature, WsaasRuntime run
         && media.MediaType is { } type
         && type.StartsWith("text/", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsUtf8(byte[] bytes)
-    {
-        try
-        {
-            _ = StrictUtf8.GetCharCount(bytes);
-            return true;
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
-        }
-    }
+    private static bool IsUtf8(byte[] bytes) => System.Text.Unicode.Utf8.IsValid(bytes);
 }
