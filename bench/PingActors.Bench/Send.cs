@@ -107,7 +107,7 @@ internal static class Send
         }
 
         // The request head of a send, up to the Content-Length value, is built per send from a line per session.
-        // WSaaS's names the session in its path: the "line" is the rest of the request line and the headers. Its
+        // WSaaS names the session in its path: the "line" is the rest of the request line and the headers. Its
         // push is text/plain, a text frame as /send's (a push is binary by default, as WSaaS's; the frame type
         // costs the node the UTF-8 check of a text push, which stays in the measure).
         var host = sendTo.BaseUri.Authority;
