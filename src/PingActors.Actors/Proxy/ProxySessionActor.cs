@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using PingActors.Actors.Dispatch;
 using PingActors.Actors.Proxy.Callbacks;
+using PingActors.Actors.Proxy.Delivery;
 using PingActors.Actors.Proxy.Faces;
 using PingActors.Actors.Sessions;
 using PingActors.Actors.Sessions.Streams;
@@ -33,6 +34,8 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
     private InboundMessage? _heldUntilEstablished;
     private ICancelable? _idleTimer;
     private OutboxGauge? _gauge;
+    private PendingOutbox? _pending;
+    private CloseByApp? _closedBeforeOpen;
     private bool _opened;
     private bool _established;
     private bool _connectCalled;
@@ -47,6 +50,7 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
     protected override void OnPrepare()
     {
         _key = Proxy.Face.NewKey();
+        ReachableBeforeOpen();
         _connectCalled = true;
         Proxy.Callbacks.ConnectAsync(Request.Connect, _key).PipeTo(Self);
     }
@@ -54,8 +58,7 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
     // The outbox's gauge comes with the stream: /send reserves room on it and the stream gives it back.
     protected override Akka.Streams.IGraph<Akka.Streams.ClosedShape, Akka.NotUsed> StreamOf(System.Net.WebSockets.WebSocket socket)
     {
-        var sessions = Proxy.Settings.Session;
-        _gauge = new OutboxGauge(sessions.OutboundMaxMessages, sessions.OutboundMaxBytes);
+        _gauge ??= NewGauge();
         return Session.Graph.For(socket, Self, _gauge);
     }
 
@@ -99,11 +102,16 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
         switch (message)
         {
             case ConnectAnswer.Accept accept when Phase == SessionPhase.Preparing:
-                _key = accept.SessionKey;
+                Rekey(accept.SessionKey);
                 _greeting = accept.Greeting;
                 Accept();
                 return true;
             case ConnectAnswer.Refuse refuse when Phase == SessionPhase.Preparing:
+                if (_handle is not null)
+                {
+                    Proxy.Directory.Remove(_handle);
+                }
+
                 Refuse(refuse.Answer);
                 return true;
             case Established established:
@@ -117,6 +125,9 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
                 }
 
                 received.Ack();
+                return true;
+            case CloseByApp close when !_opened:
+                _closedBeforeOpen ??= close;
                 return true;
             case CloseByApp close:
                 OnCloseByApp(close);
@@ -169,15 +180,21 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
             _greeting = null;
         }
 
-        _handle = new ProxySessionHandle(_key!, Self, _outbox!, _gauge!, Request.Activity)
-        {
-            Face = Proxy.Face.Name,
-            RemoteAddress = Request.Connect.RemoteAddress,
-        };
+        // What was pushed before the socket opened goes first; then the direct outbox takes the key over.
+        _pending?.Open(_outbox!);
+        _pending = null;
+        _handle = HandleFor(_outbox!);
         Proxy.Directory.Add(_handle);
         if (Proxy.Settings.IdleTimeout > TimeSpan.Zero)
         {
             ScheduleIdleCheck(Proxy.Settings.IdleTimeout);
+        }
+
+        if (_closedBeforeOpen is { } close)
+        {
+            _closedBeforeOpen = null;
+            OnCloseByApp(close);
+            return;
         }
 
         if (_heldUntilEstablished is { } held)
@@ -185,6 +202,59 @@ public sealed class ProxySessionActor : SessionActor<ProxySessionRequest>
             _heldUntilEstablished = null;
             OnClientMessage(held);
         }
+    }
+
+    // A face without an establish callback has no later moment at which the app learns the session is there: its
+    // app knows the key from the connect callback and may push as soon as it answered (WSaaS's apps do), so the
+    // session is reachable from before that callback, its pushes held until the socket opens (dropped if the app
+    // refuses it). With an establish callback a session is reachable after it, as in kuiperbelt.
+    private void ReachableBeforeOpen()
+    {
+        if (Proxy.Face.HasEstablish)
+        {
+            return;
+        }
+
+        _gauge = NewGauge();
+        _pending = new PendingOutbox();
+        if (_key is not null)
+        {
+            _handle = HandleFor(_pending.Push);
+            Proxy.Directory.Add(_handle);
+        }
+    }
+
+    // kuiperbelt's app names the session in its connect answer: the held pushes' handle moves to that key.
+    private void Rekey(string key)
+    {
+        if (key == _key)
+        {
+            return;
+        }
+
+        _key = key;
+        if (_pending is not null)
+        {
+            if (_handle is not null)
+            {
+                Proxy.Directory.Remove(_handle);
+            }
+
+            _handle = HandleFor(_pending.Push);
+            Proxy.Directory.Add(_handle);
+        }
+    }
+
+    private ProxySessionHandle HandleFor(Action<object> outbox) => new(_key!, Self, outbox, _gauge!, Request.Activity)
+    {
+        Face = Proxy.Face.Name,
+        RemoteAddress = Request.Connect.RemoteAddress,
+    };
+
+    private OutboxGauge NewGauge()
+    {
+        var sessions = Proxy.Settings.Session;
+        return new OutboxGauge(sessions.OutboundMaxMessages, sessions.OutboundMaxBytes);
     }
 
     private void OnCloseByApp(CloseByApp close)

@@ -35,6 +35,9 @@ public sealed class WsaasApp : IAsyncDisposable
 
     public Func<CallbackRequest, CallbackAnswer> Message { get; set; } = _ => Ok;
 
+    /// <summary>Run once the answer to a connect POST has gone out, as an app that pushes right after accepting.</summary>
+    public Func<CallbackRequest, Task>? AfterConnectAnswered { get; set; }
+
     /// <summary>When set, a connect POST is recorded, then its connection dropped without an answer.</summary>
     public bool DropConnects { get; set; }
 
@@ -93,6 +96,11 @@ public sealed class WsaasApp : IAsyncDisposable
         }
 
         var answer = request.Method == "POST" ? Connect(request) : Message(request);
+        if (request.Method == "POST" && AfterConnectAnswered is { } after)
+        {
+            context.Response.OnCompleted(() => after(request));
+        }
+
         if (answer.Delay > TimeSpan.Zero)
         {
             try

@@ -48,25 +48,12 @@ public sealed class WsaasNode : IAsyncDisposable
         $"pingactors.wsaas.local-address={Local}",
     ];
 
-    /// <summary>A client, and its id as the app's connect POST named it, once a push can reach it.</summary>
-    /// <remarks>
-    /// The 101 comes before the session is in the node's directory (a moment later, on the session's actor): a
-    /// push right after the handshake found NOT_FOUND about once in ten runs on the busy box. The connection
-    /// API's GET answers 200 from the moment it is there.
-    /// </remarks>
+    /// <summary>A client, and its id as the app's connect POST named it (reachable from before that POST).</summary>
     public async Task<(WsClient Client, string Id)> ConnectAsync(string path = "/", Action<ClientWebSocketOptions>? configure = null)
     {
         var client = await WsClient.ConnectAsync(new Uri($"ws://{WsaasUri.Authority}{path}"), configure);
         var post = await App.NextAsync("POST");
-        var id = post.Path["/websocket/".Length..];
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while ((await RawHttp.GetAsync(Node.OpsUri, "/@connections/" + id)).Status != 200)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"session {id} not in the directory 10 s after its handshake");
-            await Task.Delay(10);
-        }
-
-        return (client, id);
+        return (client, post.Path["/websocket/".Length..]);
     }
 
     public Task<RawResponse> PutAsync(string id, byte[] body, string? contentType = null) =>
