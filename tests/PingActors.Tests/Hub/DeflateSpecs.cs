@@ -294,7 +294,7 @@ public sealed class DeflateSpecs(DeflateNodeFixture fixture) : IClassFixture<Def
         return text.Append(']').ToString();
     }
 
-    private static byte[] Inflate(byte[] compressed)
+    internal static byte[] Inflate(byte[] compressed)
     {
         // RFC 7692 7.2.2: the receiver appends the 00 00 ff ff the sender removed.
         using var input = new MemoryStream([.. compressed, 0x00, 0x00, 0xFF, 0xFF]);
@@ -311,6 +311,64 @@ public sealed class DeflateSpecs(DeflateNodeFixture fixture) : IClassFixture<Def
             .Where(l => l.StartsWith(Compressions + " ", StringComparison.Ordinal))
             .Select(l => double.Parse(l[(Compressions.Length + 1)..], CultureInfo.InvariantCulture))
             .Single();
+    }
+}
+
+/// <summary>
+/// Precompressed frames are written beside .NET's own (pongs, pings, the close): with a client that reads
+/// nothing until megabytes of compressed frames are queued at the node, a pong asked for meanwhile must go
+/// out whole between two of them.
+/// </summary>
+public sealed class DeflateBackpressureSpecs
+{
+    [Fact]
+    public async Task A_pong_sent_while_compressed_frames_wait_on_a_full_socket_goes_out_whole_in_turn()
+    {
+        const int messages = 150;
+        await using var node = await TestNode.StartAsync(
+            "pingactors.hub.deflate.enabled=on",
+            "pingactors.websocket.outbound.max-messages=1000",
+            "pingactors.websocket.outbound.max-bytes=64MiB",
+            "pingactors.websocket.outbound.write-timeout=60s");
+        var channel = ChannelNames.Unique("deflate-pong");
+        await using var raw = await RawWebSocket.ConnectAsync(node.HubUri, channel, receiveBufferSize: 4096, extraHeaders: ["Sec-WebSocket-Extensions: permessage-deflate"]);
+        Assert.Contains("permessage-deflate", raw.Head, StringComparison.Ordinal);
+
+        // Compressible only to about three quarters: some 45 KB per frame, 6 MB in all, more than the
+        // client's receive buffer, the node's send buffer and Kestrel's output pipe hold together.
+        var published = Enumerable.Range(0, messages).Select(i => Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomBytes(i, 45_000)))).ToList();
+        foreach (var message in published)
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await node.PostAsync(channel, message)).StatusCode);
+        }
+
+        await raw.SendFrameAsync(RawFrame.Ping, Encoding.ASCII.GetBytes("in turn"));
+        var received = 0;
+        var pongs = 0;
+        while (received < messages || pongs == 0)
+        {
+            var frame = await raw.ReadFrameAsync(TimeSpan.FromSeconds(30));
+            Assert.NotNull(frame);
+            if (frame.Opcode == RawFrame.Pong)
+            {
+                Assert.Equal("in turn", frame.AsText);
+                pongs++;
+                continue;
+            }
+
+            Assert.Equal(RawFrame.Binary, frame.Opcode);
+            Assert.True(frame.Rsv1);
+            Assert.Equal(published[received++], DeflateSpecs.Inflate(frame.Payload));
+        }
+
+        Assert.Equal(1, pongs);
+    }
+
+    private static byte[] RandomBytes(int seed, int count)
+    {
+        var bytes = new byte[count];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
     }
 }
 
