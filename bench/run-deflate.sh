@@ -6,8 +6,10 @@
 #   bench/run-deflate.sh
 #   SUBS=1000 MSGS=2000 SIZE=1024 RUNS="1:0 4:0" REPEAT=2 IDLE_N=5000 NO_BUILD=1 bench/run-deflate.sh
 #
-# Each fanout line of the results has deflate true/false, delivered_per_sec, server CPU, and loopback_bytes
-# (everything on lo during the measured phase: frames, TCP/IP headers, the POSTs and their answers).
+# Each fanout line of the results has deflate true/false, delivered_per_sec, server CPU per delivery, and
+# wire_bytes (the WebSocket bytes the subscribers read: frame headers and payloads, compressed or not);
+# loopback_bytes counts lo for the whole machine, other users' traffic included, so it is only a cross-check
+# on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)

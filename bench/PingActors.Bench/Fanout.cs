@@ -183,6 +183,8 @@ internal static class Fanout
         var expected = (long)messages * live.Length;
         var cpu = new CpuMeter(target.Pid);
         var loopbackBefore = ProcInfo.LoopbackBytes();
+        long WireBytes() => live.Sum(s => Volatile.Read(ref s.Socket.BytesReceived));
+        var wireBefore = WireBytes();
         var start = Stopwatch.GetTimestamp();
         foreach (var s in live)
         {
@@ -208,6 +210,7 @@ internal static class Fanout
         var publishSeconds = await Delivery.AwaitDeliveryAsync(publishing, live, expected, latency, drainTimeout, start);
         var (toolCpu, serverCpu, cpuSeconds) = cpu.Stop();
         var loopbackBytes = loopbackBefore < 0 ? -1 : ProcInfo.LoopbackBytes() - loopbackBefore;
+        var wireBytes = WireBytes() - wireBefore;
         var nodeCpuPct = nodeCpu.ToDictionary(kv => kv.Key, kv => kv.Value.Stop().ServerPctOfCore);
         Volatile.Write(ref countNodes, false);
         var clusterAfter = await ClusterStatsAsync(clusterStats);
@@ -260,7 +263,9 @@ internal static class Fanout
         report.Add("tool_cpu_us_per_delivery", toolCpu / 100 * cpuSeconds * 1e6 / Math.Max(1, delivered), "tool CPU per delivery (us, publishing included)");
         report.Add("server_cpu_pct_core", serverCpu, "server CPU (% of one core)");
         report.Add("server_cpu_us_per_delivery", serverCpu / 100 * cpuSeconds * 1e6 / Math.Max(1, delivered), "server CPU per delivery (us)");
-        report.Add("loopback_bytes", loopbackBytes, "bytes over lo during the measured phase (all traffic, headers included)");
+        report.Add("wire_bytes", wireBytes, "WebSocket bytes the subscribers read in the measured phase (frames: headers and payloads)");
+        report.Add("wire_bytes_per_delivery", wireBytes / (double)Math.Max(1, delivered), "WebSocket bytes read per delivery");
+        report.Add("loopback_bytes", loopbackBytes, "bytes over lo during the measured phase (the whole machine's, TCP/IP headers included)");
         report.Add("loopback_bytes_per_delivery", loopbackBytes / (double)Math.Max(1, delivered), "lo bytes per delivery (POSTs and ACKs included)");
         report.Add("cores", Environment.ProcessorCount);
         report.Add("server_rss_before_kib", rssBefore, "server RSS before measuring (KiB)");

@@ -89,6 +89,12 @@ internal sealed class RawWebSocket
         _end = end;
     }
 
+    /// <summary>
+    /// Bytes read from the socket since the handshake: the WebSocket frames as they came over TCP (headers and
+    /// payloads, compressed or not), not TCP/IP's own. Written by the receive loop only; read with Volatile.
+    /// </summary>
+    public long BytesReceived;
+
     /// <summary>The close status the server sent, or 0.</summary>
     public int CloseStatus { get; private set; }
 
@@ -288,6 +294,7 @@ internal sealed class RawWebSocket
             }
 
             _end += e.BytesTransferred;
+            Volatile.Write(ref BytesReceived, BytesReceived + e.BytesTransferred);
             if (!Parse(_sink!, Stopwatch.GetTimestamp(), ref end))
             {
                 Finish(end);
