@@ -27,8 +27,9 @@ mkdir -p bench/results
 RESULTS=${RESULTS:-bench/results/deflate-$(date -u +%Y%m%dT%H%M%SZ).jsonl}
 NODE_BIN=${NODE_BIN:-$ROOT/src/PingActors.Node/bin/Release/net10.0/PingActors.Node}
 BENCH_BIN=$ROOT/bench/PingActors.Bench/bin/Release/net10.0/PingActors.Bench
-HUB=${HUB:-127.0.0.1:18380}
-OPS=${OPS:-127.0.0.1:18389}
+# Ports of their own: on a shared machine another bench may hold the usual ones (start_node checks).
+HUB=${HUB:-127.0.0.1:19471}
+OPS=${OPS:-127.0.0.1:19479}
 
 SERVER_PID=
 stop_server() {
@@ -39,6 +40,12 @@ trap stop_server EXIT
 trap 'exit 130' INT TERM
 
 start_node() {
+  for port in "${HUB##*:}" "${OPS##*:}"; do
+    if ss -ltn | grep -q "[:.]$port "; then
+      echo "error: port $port is taken by another process; set HUB= and OPS=" >&2
+      exit 2
+    fi
+  done
   node_options "$HUB" "$OPS"
   # shellcheck disable=SC2206
   local cmd=("$NODE_BIN" "${NODE_OPTS[@]}" --set pingactors.hub.deflate.enabled=on $NODE_ARGS)
@@ -46,6 +53,7 @@ start_node() {
   "${cmd[@]}" > bench/results/deflate-node.log 2>&1 &
   SERVER_PID=$!
   wait_http "http://$OPS/ping"
+  kill -0 "$SERVER_PID" # the answer came from this node, not one that took the port meanwhile
   sleep 2 # let start-up allocations and tiering quiet down
 }
 
