@@ -205,7 +205,8 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context, long la
             // That write's own caller saw it fail; this one is tried and fails on its own.
         }
 
-        if (!_failed)
+        // A refused client frame's close frame may have gone out meanwhile: nothing may follow it.
+        if (!Volatile.Read(ref _failed))
         {
             await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
