@@ -185,6 +185,7 @@ internal static class Fanout
         var loopbackBefore = ProcInfo.LoopbackBytes();
         long WireBytes() => live.Sum(s => Volatile.Read(ref s.Socket.BytesReceived));
         var wireBefore = WireBytes();
+        var inflatedBefore = inflater?.Bytes ?? default;
         var start = Stopwatch.GetTimestamp();
         foreach (var s in live)
         {
@@ -234,7 +235,7 @@ internal static class Fanout
         if (inflater is not null)
         {
             var (compressedBytes, plainBytes) = inflater.Bytes;
-            report.Add("deflate_ratio", plainBytes / (double)Math.Max(1, compressedBytes), "message bytes / compressed payload bytes received (all deliveries)");
+            report.Add("deflate_ratio", (plainBytes - inflatedBefore.Plain) / (double)Math.Max(1, compressedBytes - inflatedBefore.Compressed), "message bytes / compressed payload bytes, measured phase");
             report.Add("tool_inflations", inflater.Inflated, "messages the tool inflated (others reused: same bytes)");
         }
         report.Add("rate_limit", rate, "publish rate limit (msg/s, 0 = none)");
