@@ -13,7 +13,8 @@ namespace PingActors.Bench;
 /// </summary>
 internal static class Delivery
 {
-    public static byte[] Payload(char kind, int channel, int publisher, int seq, int slot, int size)
+    /// <param name="json">Fill after the header with JSON-like records instead of x's (fanout's <c>--payload json</c>).</param>
+    public static byte[] Payload(char kind, int channel, int publisher, int seq, int slot, int size, bool json = false)
     {
         Span<byte> head = stackalloc byte[96];
         var n = 0;
@@ -27,13 +28,40 @@ internal static class Delivery
 
         var body = new byte[Math.Max(size, n)];
         head[..n].CopyTo(body);
-        body.AsSpan(n).Fill((byte)'x');
+        if (json)
+        {
+            FillJson(body.AsSpan(n), seq * 7919 + publisher);
+        }
+        else
+        {
+            body.AsSpan(n).Fill((byte)'x');
+        }
+
         if (body.Length > n)
         {
             body[n] = (byte)' ';
         }
 
         return body;
+    }
+
+    private static readonly string[] Names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"];
+
+    /// <summary>
+    /// Records like a feed's: the same keys in each, ids counting up, a name, a price, a flag and a time that
+    /// vary (a seeded random per message), so what deflate finds is the keys and the shape, not filler.
+    /// </summary>
+    private static void FillJson(Span<byte> into, int seed)
+    {
+        var random = new Random(seed);
+        var text = new System.Text.StringBuilder(into.Length + 160);
+        for (var i = 0; text.Length < into.Length; i++)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"{{\"id\":{seed * 64 + i},\"user\":\"{Names[random.Next(Names.Length)]}{random.Next(1000)}\",\"price\":{random.Next(1_000_000) / 100.0:F2},\"qty\":{random.Next(1, 50)},\"active\":{(random.Next(2) == 0 ? "true" : "false")},\"ts\":{1_700_000_000_000L + random.Next(1_000_000)}}},");
+        }
+
+        System.Text.Encoding.ASCII.GetBytes(text.ToString(0, into.Length), into);
     }
 
     public static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");

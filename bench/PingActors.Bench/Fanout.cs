@@ -23,6 +23,13 @@ internal static class Fanout
         var jsonOut = o.StrOrNull("json-out");
         var channelName = o.StrOrNull("channel");
         var publisherKind = o.Str("publisher", "raw");
+        var inflater = o.Int("deflate", 0) != 0 ? new Inflater() : null;
+        var json = o.Str("payload", "x") switch
+        {
+            "x" => false,
+            "json" => true,
+            var other => throw new ArgumentException($"--payload must be x or json, not '{other}'"),
+        };
 
         // Several hub URLs (cluster nodes): subscribers round-robin over --url, POSTs to --publish-url.
         // With one --url and neither cluster option, everything below is as it always was.
@@ -98,7 +105,7 @@ internal static class Fanout
         var perPublisher = (messages + publishers - 1) / publishers;
         messages = perPublisher * publishers;
         Delivery.Log($"target {target.Label} pid {target.Pid} ({ProcInfo.CommandLine(target.Pid)})");
-        Delivery.Log($"channel /{target.Prefix}/{channel}: {subscribers} subscribers, {messages} messages from {publishers} publisher(s), {size} B payload{(rate > 0 ? $", {rate} msg/s" : "")}, {publisherKind} publisher");
+        Delivery.Log($"channel /{target.Prefix}/{channel}: {subscribers} subscribers, {messages} messages from {publishers} publisher(s), {size} B {(json ? "JSON-like" : "x-filled")} payload{(inflater is null ? "" : ", permessage-deflate")}{(rate > 0 ? $", {rate} msg/s" : "")}, {publisherKind} publisher");
         if (multi)
         {
             Delivery.Log($"subscribers round-robin over {string.Join(", ", subTargets.Select(t => $"{t.BaseUri} (pid {t.Pid})"))}; POSTs to {publishTarget.BaseUri} (pid {publishTarget.Pid})");
@@ -116,7 +123,7 @@ internal static class Fanout
         // 1. Subscribers (the tool's own WebSocket client: see RawWebSocket), round-robin over the hub URLs.
         var (failures, errors, connectSeconds) = await Delivery.ConnectAllAsync(
             subscribers,
-            (i, ct) => subTargets[i % subTargets.Length].OpenRawAsync(channel, ct),
+            (i, ct) => subTargets[i % subTargets.Length].OpenRawAsync(channel, ct, inflater),
             (i, ws) =>
             {
                 subUrl[i] = i % subTargets.Length;
@@ -175,6 +182,10 @@ internal static class Fanout
         // 3. Measured phase.
         var expected = (long)messages * live.Length;
         var cpu = new CpuMeter(target.Pid);
+        var loopbackBefore = ProcInfo.LoopbackBytes();
+        long WireBytes() => live.Sum(s => Volatile.Read(ref s.Socket.BytesReceived));
+        var wireBefore = WireBytes();
+        var inflatedBefore = inflater?.Bytes ?? default;
         var start = Stopwatch.GetTimestamp();
         foreach (var s in live)
         {
@@ -188,7 +199,7 @@ internal static class Fanout
             {
                 await pacer.WaitTurnAsync().ConfigureAwait(false);
 
-                var body = Delivery.Payload('d', 0, p, k, p * perPublisher + k, size);
+                var body = Delivery.Payload('d', 0, p, k, p * perPublisher + k, size, json);
                 var t0 = Stopwatch.GetTimestamp();
                 await Post(body).ConfigureAwait(false);
 
@@ -199,6 +210,8 @@ internal static class Fanout
         var publishing = Task.WhenAll(Enumerable.Range(0, publishers).Select(p => Task.Run(() => RunPublisher(p))));
         var publishSeconds = await Delivery.AwaitDeliveryAsync(publishing, live, expected, latency, drainTimeout, start);
         var (toolCpu, serverCpu, cpuSeconds) = cpu.Stop();
+        var loopbackBytes = loopbackBefore < 0 ? -1 : ProcInfo.LoopbackBytes() - loopbackBefore;
+        var wireBytes = WireBytes() - wireBefore;
         var nodeCpuPct = nodeCpu.ToDictionary(kv => kv.Key, kv => kv.Value.Stop().ServerPctOfCore);
         Volatile.Write(ref countNodes, false);
         var clusterAfter = await ClusterStatsAsync(clusterStats);
@@ -217,6 +230,14 @@ internal static class Fanout
         report.Add("messages", messages);
         report.Add("publishers", publishers);
         report.Add("payload_bytes", size);
+        report.Add("payload", json ? "json" : "x", "what fills a message after its header");
+        report.Add("deflate", inflater is not null, "subscribers negotiated permessage-deflate");
+        if (inflater is not null)
+        {
+            var (compressedBytes, plainBytes) = inflater.Bytes;
+            report.Add("deflate_ratio", (plainBytes - inflatedBefore.Plain) / (double)Math.Max(1, compressedBytes - inflatedBefore.Compressed), "message bytes / compressed payload bytes, measured phase");
+            report.Add("tool_inflations", inflater.Inflated, "messages the tool inflated (others reused: same bytes)");
+        }
         report.Add("rate_limit", rate, "publish rate limit (msg/s, 0 = none)");
         report.Add("expected", expected, "expected deliveries");
         report.Add("delivered", delivered);
@@ -242,6 +263,11 @@ internal static class Fanout
         report.Add("tool_cpu_pct_core", toolCpu, "tool CPU (% of one core)");
         report.Add("tool_cpu_us_per_delivery", toolCpu / 100 * cpuSeconds * 1e6 / Math.Max(1, delivered), "tool CPU per delivery (us, publishing included)");
         report.Add("server_cpu_pct_core", serverCpu, "server CPU (% of one core)");
+        report.Add("server_cpu_us_per_delivery", serverCpu / 100 * cpuSeconds * 1e6 / Math.Max(1, delivered), "server CPU per delivery (us)");
+        report.Add("wire_bytes", wireBytes, "WebSocket bytes the subscribers read in the measured phase (frames: headers and payloads)");
+        report.Add("wire_bytes_per_delivery", wireBytes / (double)Math.Max(1, delivered), "WebSocket bytes read per delivery");
+        report.Add("loopback_bytes", loopbackBytes, "bytes over lo during the measured phase (the whole machine's, TCP/IP headers included)");
+        report.Add("loopback_bytes_per_delivery", loopbackBytes / (double)Math.Max(1, delivered), "lo bytes per delivery (POSTs and ACKs included)");
         report.Add("cores", Environment.ProcessorCount);
         report.Add("server_rss_before_kib", rssBefore, "server RSS before measuring (KiB)");
         report.Add("server_rss_after_kib", ProcInfo.StatusKb(target.Pid, "VmRSS"), "server RSS after (KiB)");

@@ -15,6 +15,7 @@ internal static class Idle
         var settle = o.Double("settle", 30);
         var hold = o.Double("hold", 0);
         var concurrency = Math.Max(1, o.Int("concurrency", 100));
+        var deflate = o.Int("deflate", 0) != 0;
         var jsonOut = o.StrOrNull("json-out");
         using var target = new Target(o, n);
         Program.CheckUnused(o);
@@ -48,7 +49,7 @@ internal static class Idle
                     {
                         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
                         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-                        var ws = await target.OpenAsync($"idle-{i % channels}", timeout.Token).ConfigureAwait(false);
+                        var ws = await target.OpenAsync($"idle-{i % channels}", timeout.Token, deflate).ConfigureAwait(false);
                         sockets[i] = ws;
                         _ = WatchAsync(ws);
                     }
@@ -118,6 +119,7 @@ internal static class Idle
         var report = new Report("idle");
         report.Add("target", target.Label);
         report.Add("pid", target.Pid);
+        report.Add("deflate", deflate, "clients offered permessage-deflate");
         report.Add("connections", n);
         report.Add("channels", channels);
         report.Add("warmup", warmup);

@@ -71,6 +71,8 @@ internal sealed class Options
           --warmup N             connections opened before the baseline RSS is taken (default 200)
           --settle SECONDS       max wait for RSS to stabilise, at baseline and at N (default 30)
           --hold SECONDS         keep the connections open this long after measuring (default 0)
+          --deflate              clients offer permessage-deflate without context takeover (the node's
+                                 idle cost of a compressing socket: pingactors.hub.deflate.enabled on)
 
         slowloris options:
           --attackers A          slow connections held at once (default 2000)
@@ -94,6 +96,11 @@ internal sealed class Options
                                  client, one connection per publisher (about 12.7 us of tool CPU per
                                  POST against the node, 16.9 with httpclient); httpclient is .NET's
                                  HttpClient, used before: for A/B runs and for comparing with older results
+          --deflate              subscribers offer permessage-deflate (server_no_context_takeover) and
+                                 inflate what comes compressed; the node must have it on
+                                 (pingactors.hub.deflate.enabled); the handshake fails otherwise
+          --payload x|json       what fills a message after its header: x (default, as before) or
+                                 JSON-like records (repeated keys, varying ids, names, prices, flags)
 
         fanout across cluster nodes:
           --url A,B,...          several hub URLs: subscriber i connects to URL i mod n (round-robin);
@@ -231,13 +238,13 @@ internal sealed class Options
     public double Double(string key, double fallback) => Take(key) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
     /// <summary>Options that take no value: present means 1 (<c>--tcp=0</c> still turns one off).</summary>
-    private static readonly string[] Flags = ["tcp"];
+    private static readonly string[] Flags = ["tcp", "deflate"];
 
     private static readonly string[] Common = ["url", "pid", "stats-url", "label", "prefix", "source-addresses", "concurrency", "json-out"];
     private static readonly Dictionary<string, string[]> PerScenario = new()
     {
-        ["idle"] = ["connections", "channels", "warmup", "settle", "hold"],
-        ["fanout"] = ["subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publish-url", "cluster-stats-url", "channel", "publisher"],
+        ["idle"] = ["connections", "channels", "warmup", "settle", "hold", "deflate"],
+        ["fanout"] = ["subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publish-url", "cluster-stats-url", "channel", "publisher", "deflate", "payload"],
         ["channels"] = ["channels", "subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publisher"],
         ["ws-publish"] = ["channels", "clients", "messages", "size", "rate", "warmup-messages", "drain-timeout"],
         ["slowloris"] = ["attackers", "attacker-address", "client-address", "duration", "rate", "trickle-ms", "timeout"],

@@ -95,6 +95,32 @@ internal static class ProcInfo
         return -1;
     }
 
+    /// <summary>
+    /// Bytes sent over the loopback interface so far (<c>/proc/net/dev</c>, <c>lo</c>'s transmit counter):
+    /// everything on the wire between tool and node, TCP/IP headers included, both directions; -1 if unknown.
+    /// </summary>
+    public static long LoopbackBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/net/dev"))
+            {
+                var colon = line.IndexOf(':');
+                if (colon > 0 && line[..colon].Trim() == "lo")
+                {
+                    // Receive: bytes packets errs drop fifo frame compressed multicast; then transmit: bytes ...
+                    var fields = line[(colon + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    return long.Parse(fields[8], System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return -1;
+    }
+
     public static int Threads(int pid) => (int)StatusKb(pid, "Threads");
 
     /// <summary>utime + stime of a process and its descendants, from /proc/PID/stat.</summary>

@@ -15,7 +15,8 @@ namespace PingActors.Bench;
 /// it, handing each whole text or binary message to an <see cref="ISink"/> as a span of that buffer (no copy,
 /// no allocation). Only a message that is fragmented, or larger than the buffer, is assembled in a buffer
 /// rented for it. Server frames must be unmasked; client frames (data, pong, close) are masked, sent under
-/// one lock per socket. No extensions, no subprotocols.
+/// one lock per socket. No subprotocols; permessage-deflate only when asked (<c>--deflate</c>), and only without
+/// server context takeover (<see cref="Inflater"/>).
 /// </summary>
 internal sealed class RawWebSocket
 {
@@ -57,6 +58,7 @@ internal sealed class RawWebSocket
     private static ReadOnlySpan<byte> AcceptGuid => "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8;
 
     private readonly Socket _socket;
+    private readonly Inflater? _inflater;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly byte[] _buffer;
     private int _start; // unparsed bytes are _buffer[_start.._end]
@@ -68,6 +70,7 @@ internal sealed class RawWebSocket
     private bool _assembling;
     private long _payloadLeft; // of a frame larger than the buffer, still to come
     private bool _payloadFin;
+    private bool _compressed; // the message being read came with RSV1
 
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ISink? _sink;
@@ -77,13 +80,20 @@ internal sealed class RawWebSocket
     private volatile bool _closing; // CloseAsync was called
     private bool _failing; // Fail sent a close frame and disposes the socket after it
 
-    private RawWebSocket(Socket socket, byte[] buffer, int start, int end)
+    private RawWebSocket(Socket socket, byte[] buffer, int start, int end, Inflater? inflater)
     {
         _socket = socket;
+        _inflater = inflater;
         _buffer = buffer;
         _start = start;
         _end = end;
     }
+
+    /// <summary>
+    /// Bytes read from the socket since the handshake: the WebSocket frames as they came over TCP (headers and
+    /// payloads, compressed or not), not TCP/IP's own. Written by the receive loop only; read with Volatile.
+    /// </summary>
+    public long BytesReceived;
 
     /// <summary>The close status the server sent, or 0.</summary>
     public int CloseStatus { get; private set; }
@@ -95,8 +105,9 @@ internal sealed class RawWebSocket
     /// </summary>
     /// <param name="bufferSize">The receive buffer; larger than <see cref="BufferSize"/> for large messages, which are
     /// then handed over from it without being assembled (bridge-echo's 64 KiB).</param>
+    /// <param name="inflater">Offers permessage-deflate and inflates compressed messages with it; null: no offer.</param>
     /// <param name="headers">More request header lines, each ending in CRLF (send's WSaaS clients: an Authorization).</param>
-    public static async Task<RawWebSocket> HandshakeAsync(Socket socket, string host, string pathAndQuery, CancellationToken ct, int bufferSize = BufferSize, string headers = "")
+    public static async Task<RawWebSocket> HandshakeAsync(Socket socket, string host, string pathAndQuery, CancellationToken ct, int bufferSize = BufferSize, Inflater? inflater = null, string headers = "")
     {
         var buffer = GC.AllocateUninitializedArray<byte>(Math.Max(BufferSize, bufferSize));
         try
@@ -106,7 +117,8 @@ internal sealed class RawWebSocket
             var key = Convert.ToBase64String(nonce);
             var request = Encoding.ASCII.GetBytes(
                 $"GET {pathAndQuery} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{headers}\r\n");
+                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{headers}" +
+                (inflater is null ? "" : "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n") + "\r\n");
             await SendAllAsync(socket, request, ct).ConfigureAwait(false);
 
             var read = 0;
@@ -128,8 +140,8 @@ internal sealed class RawWebSocket
             }
 
             headEnd += 4;
-            CheckAnswer(buffer.AsSpan(0, headEnd), key);
-            return new RawWebSocket(socket, buffer, headEnd, read);
+            CheckAnswer(buffer.AsSpan(0, headEnd), key, inflater is not null);
+            return new RawWebSocket(socket, buffer, headEnd, read, inflater);
         }
         catch
         {
@@ -144,7 +156,7 @@ internal sealed class RawWebSocket
         return Encoding.ASCII.GetString(eol < 0 ? head[..Math.Min(head.Length, 200)] : head[..eol]);
     }
 
-    private static void CheckAnswer(ReadOnlySpan<byte> head, string key)
+    private static void CheckAnswer(ReadOnlySpan<byte> head, string key, bool deflate)
     {
         var status = FirstLine(head);
         if (!status.StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
@@ -160,6 +172,7 @@ internal sealed class RawWebSocket
         var upgrade = false;
         var connection = false;
         var accepted = false;
+        var extension = false;
         foreach (var range in head.Split("\r\n"u8))
         {
             var line = head[range];
@@ -185,8 +198,19 @@ internal sealed class RawWebSocket
             }
             else if (Ascii.EqualsIgnoreCase(name, "Sec-WebSocket-Extensions"u8) && !value.IsEmpty)
             {
-                throw new IOException("WebSocket handshake: the server chose an extension we did not offer");
+                var answer = Encoding.ASCII.GetString(value);
+                if (!deflate || !answer.StartsWith("permessage-deflate", StringComparison.OrdinalIgnoreCase) || !answer.Contains("server_no_context_takeover", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new IOException($"WebSocket handshake: the server chose an extension we did not offer ({answer})");
+                }
+
+                extension = true;
             }
+        }
+
+        if (deflate && !extension)
+        {
+            throw new IOException("WebSocket handshake: permessage-deflate offered but not accepted (is pingactors.hub.deflate.enabled on?)");
         }
 
         if (!upgrade || !connection || !accepted)
@@ -271,6 +295,7 @@ internal sealed class RawWebSocket
             }
 
             _end += e.BytesTransferred;
+            Volatile.Write(ref BytesReceived, BytesReceived + e.BytesTransferred);
             if (!Parse(_sink!, Stopwatch.GetTimestamp(), ref end))
             {
                 Finish(end);
@@ -344,7 +369,9 @@ internal sealed class RawWebSocket
             var b1 = buffer[_start + 1];
             var fin = (b0 & 0x80) != 0;
             var opcode = b0 & 0x0F;
-            if ((b0 & 0x70) != 0 || (b1 & 0x80) != 0)
+            // RSV1 marks a compressed message, on its first frame only, when permessage-deflate was agreed.
+            var rsv = b0 & 0x70;
+            if ((rsv != 0 && (rsv != 0x40 || _inflater is null || opcode is not (1 or 2))) || (b1 & 0x80) != 0)
             {
                 return Fail(ref end, 1002); // reserved bits, or a masked server frame
             }
@@ -425,13 +452,19 @@ internal sealed class RawWebSocket
                 return Fail(ref end, 1002); // a continuation out of place, an unknown opcode, or a new message inside one
             }
 
+            if (opcode != 0)
+            {
+                _compressed = rsv != 0;
+            }
+
             if (avail >= head + length)
             {
                 var payload = buffer.AsSpan(_start + head, (int)length);
                 _start += head + (int)length;
                 if (fin && !_assembling)
                 {
-                    sink.OnMessage(payload, now); // the common case: straight from the receive buffer
+                    // The common case: straight from the receive buffer.
+                    sink.OnMessage(_compressed ? _inflater!.Inflate(payload) : payload, now);
                 }
                 else
                 {
@@ -487,7 +520,8 @@ internal sealed class RawWebSocket
 
     private void DeliverAssembled(ISink sink, long now)
     {
-        sink.OnMessage(_message.AsSpan(0, _messageLength), now);
+        var message = _message.AsSpan(0, _messageLength);
+        sink.OnMessage(_compressed ? _inflater!.Inflate(message) : message, now);
         _assembling = false;
         _messageLength = 0;
         if (_message!.Length > 64 * 1024)

@@ -87,10 +87,15 @@ internal sealed class Target : IDisposable
 
     public Uri HttpUri(string channel) => new($"http://{BaseUri.Authority}/{Prefix}/{channel}");
 
-    public async Task<ClientWebSocket> OpenAsync(string channel, CancellationToken ct)
+    public async Task<ClientWebSocket> OpenAsync(string channel, CancellationToken ct, bool deflate = false)
     {
         var ws = new ClientWebSocket();
         ws.Options.KeepAliveInterval = TimeSpan.Zero; // the server pings; the client stays quiet
+        if (deflate)
+        {
+            ws.Options.DangerousDeflateOptions = new WebSocketDeflateOptions { ClientContextTakeover = false, ServerContextTakeover = false };
+        }
+
         try
         {
             await ws.ConnectAsync(WsUri(channel), _wsInvoker, ct).ConfigureAwait(false);
@@ -104,10 +109,10 @@ internal sealed class Target : IDisposable
     }
 
     /// <summary>A WebSocket on the channel with the tool's own client (<see cref="RawWebSocket"/>), from the next source address.</summary>
-    public async Task<RawWebSocket> OpenRawAsync(string channel, CancellationToken ct)
+    public async Task<RawWebSocket> OpenRawAsync(string channel, CancellationToken ct, Inflater? inflater = null)
     {
         var socket = await ConnectSocketAsync(BaseUri.Host, BaseUri.Port, ct).ConfigureAwait(false);
-        return await RawWebSocket.HandshakeAsync(socket, BaseUri.Authority, WsUri(channel).PathAndQuery, ct).ConfigureAwait(false);
+        return await RawWebSocket.HandshakeAsync(socket, BaseUri.Authority, WsUri(channel).PathAndQuery, ct, inflater: inflater).ConfigureAwait(false);
     }
 
     /// <summary>A TCP connection to the hub (NoDelay), from the next source address: for the raw POST publisher.</summary>

@@ -17,5 +17,5 @@ public sealed record SessionContext(SessionSettings Settings, SessionMetrics Met
 
     /// <summary>The session core of a feature whose actor owns each socket's outbox and reads its client (the hub's, the proxy's): the WebSocket joined to an <see cref="ActorEndpoint"/>.</summary>
     public static SessionContext StartWithActorEndpoint(SessionSettings settings, SessionMetrics metrics, ActorMaterializer materializer) =>
-        Start(settings, metrics, Flow.FromGraph(new WebSocketFlow(settings)).Join(Flow.FromGraph(new ActorEndpoint(settings, metrics))), materializer);
+        Start(settings, metrics, Flow.FromGraph(new WebSocketFlow(settings, new PayloadDeflater(settings.Deflate, metrics.DeflateCompressions))).Join(Flow.FromGraph(new ActorEndpoint(settings, metrics))), materializer);
 }

@@ -15,6 +15,7 @@ public sealed class SessionMetrics
         ConnectionsTotal = factory.CreateCounter("pingactors_connections_total", "WebSocket connections accepted by this node.", "feature").WithLabels(feature);
         Dropped = factory.CreateCounter("pingactors_messages_dropped_total", "Messages dropped on this node (outbound queue overflow or closed subscriber).", "feature").WithLabels(feature);
         SlowConsumerDisconnects = factory.CreateCounter("pingactors_slow_consumer_disconnects_total", "Connections closed because their outbound queue overflowed.", "feature").WithLabels(feature);
+        DeflateCompressions = factory.CreateCounter("pingactors_deflate_compressions_total", "Messages compressed for permessage-deflate sockets: once per message per node, however many sockets it goes to.", "feature").WithLabels(feature);
     }
 
     public Gauge.Child Connections { get; }
@@ -24,4 +25,6 @@ public sealed class SessionMetrics
     public Counter.Child Dropped { get; }
 
     public Counter.Child SlowConsumerDisconnects { get; }
+
+    public Counter.Child DeflateCompressions { get; }
 }

@@ -34,4 +34,16 @@ public sealed record SessionSettings
 
     /// <summary>How many shared interpreters run the feature's session streams (see <see cref="Streams.StreamHost"/>).</summary>
     public int StreamHosts { get; init; } = Math.Max(2, Environment.ProcessorCount * 2);
+
+    /// <summary>permessage-deflate (RFC 7692), off unless configured (<c>deflate.*</c>).</summary>
+    public DeflateSettings Deflate { get; init; } = DeflateSettings.Off;
+}
+
+/// <summary>
+/// <c>pingactors.websocket.deflate</c>: whether a client's permessage-deflate offer is accepted (always without
+/// context takeover, both ways), the smallest message sent compressed, and zlib's level.
+/// </summary>
+public sealed record DeflateSettings(bool Enabled, int MinSize, int Level)
+{
+    public static readonly DeflateSettings Off = new(false, 64, 6);
 }

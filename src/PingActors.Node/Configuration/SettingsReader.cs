@@ -40,6 +40,12 @@ internal sealed class SettingsReader(LoadedConfig loaded)
         return v >= min ? v : throw new FormatException();
     });
 
+    public int Int(string key, int min, int max) => Get(key, $"a whole number from {min} to {max}", () =>
+    {
+        var v = _config.GetInt(key);
+        return v >= min && v <= max ? v : throw new FormatException();
+    });
+
     public long? AutoOrLong(string key, long min, long max = long.MaxValue) => Get(key, max == long.MaxValue ? $"auto or a whole number >= {min}" : $"auto or a whole number from {min} to {max}", () =>
     {
         var raw = Raw(key);

@@ -25,6 +25,8 @@ namespace PingActors.Node.WebSockets;
 /// connection, after a short linger that lets a last close frame leave, unless the request has already
 /// ended normally.</item>
 /// </list>
+/// It also keeps one write at a time, so a permessage-deflate socket's precompressed frames
+/// (<see cref="DeflateWebSocket"/>) and .NET's own frames go out whole and in turn.
 /// </summary>
 /// <param name="largestMessage">The session's <c>max-message-size</c>: a frame header announcing more is refused with 1009 before its payload.</param>
 /// <param name="activity">Touched on each client ping (a client keeping an idle session alive), when the session keeps one.</param>
@@ -97,6 +99,15 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context, long la
             if (_failed)
             {
                 return ValueTask.CompletedTask;
+            }
+
+            // .NET's WebSocket writes one frame at a time; a socket given precompressed frames
+            // (DeflateWebSocket) also writes beside it, so a write waits for the one before.
+            if (_writeInFlight is { IsCompleted: false } before)
+            {
+                var queued = WriteAfterAsync(before, Rewrite(buffer), cancellationToken);
+                _writeInFlight = queued;
+                return new ValueTask(queued);
             }
 
             var writing = inner.WriteAsync(Rewrite(buffer), cancellationToken);
@@ -181,6 +192,24 @@ public sealed class CloseReasonStream(Stream inner, HttpContext context, long la
         }
 
         return refused;
+    }
+
+    private async Task WriteAfterAsync(Task before, ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await before.ConfigureAwait(false);
+        }
+        catch
+        {
+            // That write's own caller saw it fail; this one is tried and fails on its own.
+        }
+
+        // A refused client frame's close frame may have gone out meanwhile: nothing may follow it.
+        if (!Volatile.Read(ref _failed))
+        {
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Sends the close frame for a refused client frame, after any write in progress, then fails the read.</summary>

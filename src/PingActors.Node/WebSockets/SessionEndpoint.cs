@@ -58,7 +58,7 @@ public sealed class SessionEndpoint(NodeSessions sessions)
 
         async Task<WebSocket> AcceptAsync(string? subProtocol)
         {
-            var (socket, stream) = await WebSocketUpgrade.AcceptAsync(context, interval, timeout, settings.MaxMessageSize, request.Activity, subProtocol);
+            var (socket, stream) = await WebSocketUpgrade.AcceptAsync(context, interval, timeout, settings.MaxMessageSize, request.Activity, subProtocol, settings.Deflate.Enabled);
             transport = stream;
             return socket;
         }

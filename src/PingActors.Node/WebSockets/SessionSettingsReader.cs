@@ -27,6 +27,10 @@ internal static class SessionSettingsReader
             CloseTimeout = reader.Duration(Key("outbound.close-timeout"), positive: true),
             KeepAliveInterval = reader.Duration(Key("keepalive.interval"), positive: false),
             KeepAliveTimeout = reader.Duration(Key("keepalive.timeout"), positive: false),
+            Deflate = new DeflateSettings(
+                reader.Bool(Key("deflate.enabled")),
+                reader.Size(Key("deflate.min-size"), min: 0, max: int.MaxValue),
+                reader.Int(Key("deflate.level"), min: 1, max: 9)),
         };
         return reader.AutoOrLong(Key("stream-hosts"), min: 1, max: 1024) is { } hosts ? settings with { StreamHosts = (int)hosts } : settings;
     }

@@ -10,7 +10,9 @@ namespace PingActors.Node.WebSockets;
 /// Completes a WebSocket handshake that <see cref="Handshake"/> has validated: answers 101 and wraps the
 /// upgraded stream in .NET's WebSocket. Done here rather than by ASP.NET's WebSocket middleware so the
 /// stream can be wrapped (<see cref="CloseReasonStream"/>). A subprotocol is answered only when the feature
-/// picked one (the bridge's backends); no compression is offered, as in Pinghub.
+/// picked one (the bridge's backends). permessage-deflate is answered only when the feature's
+/// <c>deflate.enabled</c> is on and the client offers it in a form the node can honour (<see cref="DeflateOffer"/>);
+/// otherwise, as in Pinghub, no extension.
 /// </summary>
 public static class WebSocketUpgrade
 {
@@ -19,7 +21,7 @@ public static class WebSocketUpgrade
     public static bool IsUpgradable(HttpContext context) =>
         context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true;
 
-    public static async Task<(WebSocket Socket, CloseReasonStream Transport)> AcceptAsync(HttpContext context, TimeSpan keepAliveInterval, TimeSpan keepAliveTimeout, int maxMessageSize, ActivityClock? activity = null, string? subProtocol = null)
+    public static async Task<(WebSocket Socket, CloseReasonStream Transport)> AcceptAsync(HttpContext context, TimeSpan keepAliveInterval, TimeSpan keepAliveTimeout, int maxMessageSize, ActivityClock? activity = null, string? subProtocol = null, bool deflate = false)
     {
         var upgrade = context.Features.Get<IHttpUpgradeFeature>() ?? throw new InvalidOperationException("not an upgradable request");
         var key = context.Request.Headers.SecWebSocketKey.ToString().Trim();
@@ -29,6 +31,12 @@ public static class WebSocketUpgrade
         if (subProtocol is not null)
         {
             context.Response.Headers.SecWebSocketProtocol = subProtocol;
+        }
+
+        deflate = deflate && DeflateOffer.Acceptable(context.Request.Headers.SecWebSocketExtensions);
+        if (deflate)
+        {
+            context.Response.Headers.SecWebSocketExtensions = DeflateOffer.Response;
         }
 
         Stream stream;
@@ -43,6 +51,7 @@ public static class WebSocketUpgrade
             context.Response.Headers.Remove("Upgrade");
             context.Response.Headers.Remove("Sec-WebSocket-Accept");
             context.Response.Headers.Remove("Sec-WebSocket-Protocol");
+            context.Response.Headers.Remove("Sec-WebSocket-Extensions");
             throw;
         }
 
@@ -53,8 +62,14 @@ public static class WebSocketUpgrade
             SubProtocol = subProtocol,
             KeepAliveInterval = KeepAlivePlan.DotNetInterval(keepAliveInterval, keepAliveTimeout),
             KeepAliveTimeout = keepAliveTimeout,
+
+            // .NET inflates the client's messages, with a fresh context for each (client_no_context_takeover);
+            // it compresses only what the session sends through it, never a precompressed frame.
+            DangerousDeflateOptions = deflate
+                ? new WebSocketDeflateOptions { ClientContextTakeover = false, ServerContextTakeover = false }
+                : null,
         });
-        return (socket, transport);
+        return (deflate ? new DeflateWebSocket(socket, transport) : socket, transport);
     }
 
     internal static string AcceptKey(string key) =>

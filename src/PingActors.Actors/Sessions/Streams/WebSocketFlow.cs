@@ -19,9 +19,12 @@ namespace PingActors.Actors.Sessions.Streams;
 /// </remarks>
 public sealed class WebSocketFlow : GraphStage<FlowShape<Payload, Payload>>
 {
-    public WebSocketFlow(SessionSettings settings)
+    /// <param name="deflater">Compresses each message once for every socket that negotiated permessage-deflate
+    /// (messages shared between sockets: the hub's); without one, .NET's WebSocket compresses per socket.</param>
+    public WebSocketFlow(SessionSettings settings, PayloadDeflater? deflater = null)
     {
         Settings = settings;
+        Deflater = deflater;
         Shape = new FlowShape<Payload, Payload>(In, Out);
     }
 
@@ -34,6 +37,8 @@ public sealed class WebSocketFlow : GraphStage<FlowShape<Payload, Payload>>
     public override FlowShape<Payload, Payload> Shape { get; }
 
     internal SessionSettings Settings { get; }
+
+    internal PayloadDeflater? Deflater { get; }
 
     protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new WebSocketFlowLogic(this, SessionBinding.Of(inheritedAttributes).Socket);
 }

@@ -14,6 +14,7 @@ internal sealed class WebSocketFlowLogic : InAndOutGraphStageLogic
 {
     private readonly WebSocketFlow _stage;
     private readonly WebSocket _socket;
+    private readonly IPrecompressedSocket? _precompressed;
     private readonly Action<ReadOutcome> _onRead;
     private Action<Exception?>? _onWritten;
     private Action<Exception?>? _onCloseSent;
@@ -31,6 +32,7 @@ internal sealed class WebSocketFlowLogic : InAndOutGraphStageLogic
     {
         _stage = stage;
         _socket = socket;
+        _precompressed = stage.Deflater is null ? null : socket as IPrecompressedSocket;
         _onRead = GetAsyncCallback<ReadOutcome>(OnRead);
         SetHandler(stage.In, this);
         SetHandler(stage.Out, this);
@@ -147,7 +149,9 @@ internal sealed class WebSocketFlowLogic : InAndOutGraphStageLogic
         ValueTask pending;
         try
         {
-            pending = _socket.SendAsync(payload.Bytes.AsMemory(), payload.IsText ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, CancellationToken.None);
+            pending = _precompressed is null
+                ? _socket.SendAsync(payload.Bytes.AsMemory(), payload.IsText ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, CancellationToken.None)
+                : WriteDeflating(payload);
         }
         catch (Exception e)
         {
@@ -169,6 +173,13 @@ internal sealed class WebSocketFlowLogic : InAndOutGraphStageLogic
 
         _ = AwaitWrite(pending, _onWritten ??= GetAsyncCallback<Exception?>(OnWritten));
     }
+
+    // The frame compressed once for every socket; a message too small to gain goes plain (RSV1 clear), which
+    // RFC 7692 allows per message.
+    private ValueTask WriteDeflating(Payload payload) =>
+        _stage.Deflater!.FrameOf(payload) is { } frame
+            ? _precompressed!.SendFrameAsync(frame)
+            : _socket.SendAsync(payload.Bytes.AsMemory(), payload.IsText ? WebSocketMessageType.Text : WebSocketMessageType.Binary, WebSocketMessageFlags.EndOfMessage | WebSocketMessageFlags.DisableCompression, CancellationToken.None);
 
     private static async Task AwaitWrite(ValueTask pending, Action<Exception?> callback)
     {

@@ -23,6 +23,9 @@ public sealed record RawFrame(bool Fin, byte Opcode, byte[] Payload)
     public string CloseReason => IsClose && Payload.Length > 2 ? Encoding.UTF8.GetString(Payload, 2, Payload.Length - 2) : string.Empty;
 
     public string AsText => Encoding.UTF8.GetString(Payload);
+
+    /// <summary>RSV1: under permessage-deflate, the message is compressed.</summary>
+    public bool Rsv1 { get; init; }
 }
 
 /// <summary>
@@ -44,6 +47,9 @@ public sealed class RawWebSocket : IAsyncDisposable
         _tcp = tcp;
         _stream = tcp.GetStream();
     }
+
+    /// <summary>The server's handshake answer (status line and headers) when opened by <see cref="ConnectAsync"/>.</summary>
+    public string Head { get; private set; } = string.Empty;
 
     /// <summary>The pings seen so far by the read methods.</summary>
     public int PingsSeen { get; private set; }
@@ -74,6 +80,7 @@ public sealed class RawWebSocket : IAsyncDisposable
             Assert.StartsWith("HTTP/1.1 101", head);
             var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
             Assert.Contains("Sec-WebSocket-Accept: " + accept, head, StringComparison.OrdinalIgnoreCase);
+            raw.Head = head;
             return raw;
         }
         catch
@@ -183,7 +190,7 @@ public sealed class RawWebSocket : IAsyncDisposable
                 length = (long)BinaryPrimitives.ReadUInt64BigEndian(await ReadExactAsync(8, cts.Token));
             }
 
-            var frame = new RawFrame((b0 & 0x80) != 0, (byte)(b0 & 0x0F), await ReadExactAsync((int)length, cts.Token));
+            var frame = new RawFrame((b0 & 0x80) != 0, (byte)(b0 & 0x0F), await ReadExactAsync((int)length, cts.Token)) { Rsv1 = (b0 & 0x40) != 0 };
             if (frame.Opcode == RawFrame.Ping)
             {
                 PingsSeen++;
