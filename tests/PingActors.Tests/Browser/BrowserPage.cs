@@ -31,21 +31,31 @@ public sealed class BrowserPage : IAsyncDisposable
 
     /// <summary>
     /// Waits until <paramref name="expression"/> (a JavaScript expression, evaluated in the page) is truthy,
-    /// failing with <paramref name="what"/> and the page's errors after <paramref name="timeout"/>.
+    /// failing with <paramref name="what"/>, its last value and the page's errors after <paramref name="timeout"/>.
     /// </summary>
+    /// <remarks>
+    /// Polls with <c>EvaluateAsync</c> rather than Playwright's <c>WaitForFunctionAsync</c>: the latter compiles the
+    /// expression inside the page with eval, which a page with a strict Content-Security-Policy (the ops console)
+    /// refuses; evaluation through the DevTools protocol is not subject to the page's policy.
+    /// </remarks>
     public async Task WaitForAsync(string expression, string what, TimeSpan? timeout = null)
     {
-        try
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var truthy = $"(() => !!({expression}))()";
+        while (true)
         {
-            await Page.WaitForFunctionAsync(expression, null, new PageWaitForFunctionOptions
+            if (await Page.EvaluateAsync<bool>(truthy))
             {
-                Timeout = (float)(timeout ?? TimeSpan.FromSeconds(30)).TotalMilliseconds,
-                PollingInterval = 100,
-            });
-        }
-        catch (TimeoutException)
-        {
-            throw new Xunit.Sdk.XunitException($"the page never showed {what} ({expression}); errors: [{string.Join("; ", Errors)}]");
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                var last = await Page.EvaluateAsync<string>($"(() => {{ try {{ return String({expression}); }} catch (e) {{ return 'throws ' + e; }} }})()");
+                throw new Xunit.Sdk.XunitException($"the page never showed {what} ({expression} was {last}); errors: [{string.Join("; ", Errors)}]");
+            }
+
+            await Task.Delay(100);
         }
     }
 
