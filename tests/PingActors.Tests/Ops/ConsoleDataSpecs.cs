@@ -56,6 +56,39 @@ public sealed class ConsoleDataSpecs
     }
 
     [Fact]
+    public async Task A_slow_consumer_closed_by_the_node_shows_in_the_totals()
+    {
+        await using var node = await TestNode.StartAsync(
+            "pingactors.hub.outbound.max-messages=4",
+            "pingactors.hub.outbound.overflow=close",
+            "pingactors.hub.outbound.write-timeout=120s",
+            "pingactors.hub.outbound.close-timeout=120s");
+        var channel = ChannelNames.Unique("console-slow");
+
+        // Never reads: its queue overflows once the kernel buffers of loopback are full.
+        await using var slow = await RawWebSocket.ConnectAsync(node.HubUri, channel, receiveBufferSize: 4096);
+        var body = new string('x', 60_000);
+        var data = await ConsoleData.GetAsync(node.OpsUri);
+        for (var n = 0; data.Totals().GetProperty("slow_consumer_disconnects").GetInt64() == 0; n++)
+        {
+            Assert.True(n < 1500, $"1500 messages of 60 kB never overflowed the slow consumer's queue; last data: {data}");
+            using (var posted = await node.PostAsync(channel, body))
+            {
+                Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+            }
+
+            if (n % 8 == 7)
+            {
+                data = await ConsoleData.GetAsync(node.OpsUri);
+            }
+        }
+
+        Assert.Equal(1, data.Totals().GetProperty("slow_consumer_disconnects").GetInt64());
+        Assert.Equal(1, data.GetProperty("nodes")[0].GetProperty("figures").GetProperty("slow_consumer_disconnects").GetInt64());
+        Assert.True(data.Totals().GetProperty("dropped").GetInt64() > 0, "what the slow consumer missed is counted as dropped");
+    }
+
+    [Fact]
     public async Task The_rates_keep_one_point_a_second_of_history()
     {
         await using var node = await TestNode.StartAsync();
