@@ -27,20 +27,24 @@ public sealed class ConsolePartsSpecs
     [Fact]
     public void Busiest_channels_count_the_window_only_and_forget_quiet_channels()
     {
-        var busiest = new BusiestChannels(window: 3, recentTicks: 1);
+        var busiest = new BusiestChannels(window: 3);
         busiest.Add(new ChannelActivity("/a", 10));
         busiest.Add(new ChannelActivity("/b", 4));
         busiest.Tick();
         busiest.Add(new ChannelActivity("/b", 8));
         busiest.Tick();
 
-        Assert.Equal([("/b", 12L), ("/a", 10L)], busiest.Top(10, 1).Select(c => (c.Channel, c.LastMinute)));
-        Assert.Equal([("/b", 12L)], busiest.Top(1, 1).Select(c => (c.Channel, c.LastMinute)));
+        Assert.Equal([("/b", 12L), ("/a", 10L)], busiest.Top(10, 1, 1).Select(c => (c.Channel, c.LastMinute)));
+        Assert.Equal([("/b", 12L)], busiest.Top(1, 1, 1).Select(c => (c.Channel, c.LastMinute)));
+
+        // The rate is over the last recentTicks ticks (here of 2 s each), the current one included.
+        Assert.Equal([("/b", 4.0), ("/a", 0.0)], busiest.Top(10, 1, 2).Select(c => (c.Channel, c.PerSecond)));
+        Assert.Equal([("/b", 3.0), ("/a", 2.5)], busiest.Top(10, 2, 2).Select(c => (c.Channel, c.PerSecond)));
 
         busiest.Tick(); // /a's tick leaves the window of 3
-        Assert.Equal([("/b", 8L)], busiest.Top(10, 1).Select(c => (c.Channel, c.LastMinute)));
+        Assert.Equal([("/b", 8L)], busiest.Top(10, 1, 1).Select(c => (c.Channel, c.LastMinute)));
         busiest.Tick();
-        Assert.Empty(busiest.Top(10, 1));
+        Assert.Empty(busiest.Top(10, 1, 1));
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace PingActors.Node.Ops.Console;
 /// entities' <see cref="ChannelActivity"/> reports. Only channels that published in the window are held; a quiet
 /// one is forgotten, so memory follows the busy channels, not all of them.
 /// </summary>
-public sealed class BusiestChannels(int window, int recentTicks)
+public sealed class BusiestChannels(int window)
 {
     private readonly Dictionary<string, Counts> _channels = new(StringComparer.Ordinal);
     private long _tick;
@@ -43,8 +43,9 @@ public sealed class BusiestChannels(int window, int recentTicks)
         }
     }
 
-    /// <param name="tickSeconds">The length of a tick, for the per-second rate.</param>
-    public BusyChannel[] Top(int count, double tickSeconds) => _channels
+    /// <param name="recentTicks">The ticks the per-second rate is taken over.</param>
+    /// <param name="tickSeconds">The length of a tick.</param>
+    public BusyChannel[] Top(int count, int recentTicks, double tickSeconds) => _channels
         .Select(c => new BusyChannel(c.Key, c.Value.Total, Math.Round(c.Value.Since(_tick - recentTicks) / (recentTicks * tickSeconds), 1)))
         .OrderByDescending(c => c.LastMinute)
         .ThenBy(c => c.Channel, StringComparer.Ordinal)

@@ -9,7 +9,7 @@ namespace PingActors.Node.Ops.Console;
 /// <summary>
 /// Each node's console figures, at <c>/user/pingactors-console</c>: every second it samples the node's counters
 /// into a <see cref="RateRing"/> (five minutes) and asks its channel entities what they numbered since
-/// (<see cref="ReportActivity"/>), for the <see cref="BusiestChannels"/>. Answers <see cref="GetNodeFigures"/>
+/// (<see cref="ReportActivity"/>; less often on a node with many channels), for the <see cref="BusiestChannels"/>. Answers <see cref="GetNodeFigures"/>
 /// from any node of the cluster with what it holds; it never waits on anything.
 /// </summary>
 public sealed class ConsoleRecorder : ReceiveActor, IWithTimers
@@ -27,16 +27,22 @@ public sealed class ConsoleRecorder : ReceiveActor, IWithTimers
     private const int BusiestRecent = 10;
     private const int BusiestShown = 10;
 
+    // Entities asked per second at most: every entity of the node gets a ReportActivity per poll, so a node
+    // with many channels polls less often (100,000 channels: every 20 s) rather than spend a core on it.
+    private const int EntitiesPerSecond = 5_000;
+
     private readonly HubMetrics _metrics;
     private readonly HubRuntime _runtime;
     private readonly SessionTotals _sessions;
     private readonly string _address;
     private readonly RateRing _rates = new(HistoryPoints);
-    private readonly BusiestChannels _busiest = new(BusiestWindow, BusiestRecent);
+    private readonly BusiestChannels _busiest = new(BusiestWindow);
     private readonly ActorSelection _entities;
     private long _published;
     private long _delivered;
     private long _sampledAtMs;
+    private int _sinceLastPoll;
+    private int _pollEvery = 1;
 
     public ConsoleRecorder(HubMetrics metrics, HubRuntime runtime, SessionTotals sessions)
     {
@@ -76,7 +82,12 @@ public sealed class ConsoleRecorder : ReceiveActor, IWithTimers
 
         // What the entities answer now lands in the next tick.
         _busiest.Tick();
-        _entities.Tell(new ReportActivity(Self));
+        if (++_sinceLastPoll >= _pollEvery)
+        {
+            _sinceLastPoll = 0;
+            _pollEvery = (int)Math.Clamp((long)_metrics.ChannelEntities.Value / EntitiesPerSecond, 1, BusiestWindow / 3);
+            _entities.Tell(new ReportActivity(Self));
+        }
     }
 
     private long Published() => (long)_metrics.PublishPost.Value + (long)_metrics.PublishWebSocket.Value;
@@ -92,7 +103,8 @@ public sealed class ConsoleRecorder : ReceiveActor, IWithTimers
         SlowConsumerDisconnects: _sessions.SlowConsumerDisconnects,
         FanoutBacklog: _runtime.Backlog.Queued,
         Rates: _rates.Snapshot((int)Interval.TotalMilliseconds),
-        Busiest: _busiest.Top(BusiestShown, Interval.TotalSeconds));
+        // A rate over fewer ticks than a poll period would swing between a burst and nothing.
+        Busiest: _busiest.Top(BusiestShown, Math.Max(BusiestRecent, _pollEvery), Interval.TotalSeconds));
 
     private sealed class Sample
     {
