@@ -28,8 +28,8 @@ public sealed class ConsoleRecorder : ReceiveActor, IWithTimers
     private const int BusiestShown = 10;
 
     // Entities asked per second at most: every entity of the node gets a ReportActivity per poll, so a node
-    // with many channels polls less often (100,000 channels: every 20 s) rather than spend a core on it.
-    private const int EntitiesPerSecond = 5_000;
+    // with many channels polls less often (20,000 channels or more: every 20 s) rather than spend a core on it.
+    private const int EntitiesPerSecond = 1_000;
 
     private readonly HubMetrics _metrics;
     private readonly HubRuntime _runtime;
