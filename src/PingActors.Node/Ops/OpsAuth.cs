@@ -17,16 +17,20 @@ public sealed class OpsAuth(string token)
 
     public RequestDelegate Guard(RequestDelegate next) => token.Length == 0 ? next : context =>
     {
-        if (context.Request.Path.Value == "/ping"
-            || Carries(context.Request.Headers.Authorization.ToString())
-            || (ConsoleCookie.Guards(context.Request.Path.Value) && _cookie.Carried(context.Request)))
+        if (context.Request.Path.Value == "/ping" || Carries(context.Request.Headers.Authorization.ToString()))
         {
             return next(context);
         }
 
+        // Before the cookie: a browser that comes back with ?token= is sent to the clean address again.
         if (_cookie.TryLogIn(context))
         {
             return Task.CompletedTask;
+        }
+
+        if (ConsoleCookie.Guards(context.Request.Path.Value) && _cookie.Carried(context.Request))
+        {
+            return next(context);
         }
 
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;

@@ -46,6 +46,8 @@ public sealed class ConsoleAuthSpecs
 
         Assert.Equal(200, (await RawHttp.GetAsync(node.OpsUri, "/", "Cookie: " + cookie)).Status);
         Assert.Equal(200, (await RawHttp.GetAsync(node.OpsUri, "/@console/data", "Cookie: " + cookie)).Status);
+        Assert.Equal(303, (await RawHttp.GetAsync(node.OpsUri, "/?token=" + Token, "Cookie: " + cookie)).Status); // back to the clean address
+        Assert.Equal(401, (await RawHttp.SendAsync(node.OpsUri, "POST", "/?token=" + Token, [], [])).Status); // signing in is a GET
 
         // The cookie is the console's key, not ops': the rest still wants the bearer header.
         Assert.Equal(401, (await RawHttp.GetAsync(node.OpsUri, "/stats", "Cookie: " + cookie)).Status);

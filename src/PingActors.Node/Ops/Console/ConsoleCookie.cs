@@ -33,7 +33,8 @@ public sealed class ConsoleCookie
     /// <summary>Answers <c>GET /?token=...</c> with the right token: the cookie and a redirect to <c>/</c>. False for any other request.</summary>
     public bool TryLogIn(HttpContext context)
     {
-        if (context.Request.Path.Value != ConsoleEndpoint.PagePath
+        if (!HttpMethods.IsGet(context.Request.Method)
+            || context.Request.Path.Value != ConsoleEndpoint.PagePath
             || !context.Request.Query.TryGetValue("token", out var given)
             || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given.ToString()), _token))
         {
