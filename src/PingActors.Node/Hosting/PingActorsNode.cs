@@ -96,6 +96,7 @@ public sealed class PingActorsNode : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = setup.Node.ShutdownTimeout);
         builder.Services.AddPingActorsAkka(config, setup, hubMetrics, proxyParts);
         builder.Services.AddHostedService<ShutdownDrainService>();
+        Ops.Console.ConsoleRecorderHost.Add(builder.Services);
 
         var limits = KestrelLimits.For(OpenFileLimit.ConnectionBudget(OpenFileLimit.Raise()), setup.Node.MaxConnections);
         if (setup.Node.IoQueues is { } ioQueues)

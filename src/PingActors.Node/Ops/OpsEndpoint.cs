@@ -6,11 +6,12 @@ using Akka.Cluster.Sharding;
 using Prometheus;
 using PingActors.Actors.Hub;
 using PingActors.Node.Hub;
+using PingActors.Node.Ops.Console;
 using PingActors.Node.WebSockets;
 
 namespace PingActors.Node.Ops;
 
-/// <summary>The operations listener: liveness, a JSON snapshot of the counters, cluster membership, and Prometheus metrics.</summary>
+/// <summary>The operations listener: liveness, a JSON snapshot of the counters, cluster membership, Prometheus metrics, and the live console (docs/console.md).</summary>
 public sealed class OpsEndpoint
 {
     private static readonly TimeSpan RegionQueryTimeout = TimeSpan.FromSeconds(2);
@@ -23,9 +24,11 @@ public sealed class OpsEndpoint
     private readonly Gauge _shards;
     private readonly Gauge _backlog;
     private readonly Gauge _unsubscribedReplay;
+    private readonly ConsoleEndpoint _console;
 
-    public OpsEndpoint(HubRuntime runtime, HubMetrics metrics, NodeMetrics nodeMetrics, NodeStatus status, ActorSystem system)
+    public OpsEndpoint(HubRuntime runtime, HubMetrics metrics, NodeMetrics nodeMetrics, NodeStatus status, ActorSystem system, ConsoleEndpoint console)
     {
+        _console = console;
         _runtime = runtime;
         _metrics = metrics;
         _status = status;
@@ -51,7 +54,7 @@ public sealed class OpsEndpoint
         });
     }
 
-    private static readonly HashSet<string> Paths = new(StringComparer.Ordinal) { "/ping", "/stats", "/cluster", "/metrics" };
+    private static readonly HashSet<string> Paths = new(StringComparer.Ordinal) { "/ping", "/stats", "/cluster", "/metrics", ConsoleEndpoint.PagePath, ConsoleEndpoint.DataPath };
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -83,6 +86,9 @@ public sealed class OpsEndpoint
             case "/metrics":
                 context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
                 await _registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+                break;
+            case ConsoleEndpoint.PagePath or ConsoleEndpoint.DataPath:
+                await _console.HandleAsync(context);
                 break;
             default:
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
