@@ -1,3 +1,4 @@
+using PingActors.Actors.Hub.Sse;
 using PingActors.Actors.Sessions;
 using Prometheus;
 
@@ -20,6 +21,7 @@ public sealed class HubMetrics
     {
         Registry = registry;
         Session = new SessionMetrics(registry, Feature);
+        Sse = new SseMetrics(registry);
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
         LocalChannels = factory.CreateGauge("pingactors_local_channels", "Channels with at least one subscriber on this node.");
         ChannelEntities = factory.CreateGauge("pingactors_channel_entities", "Sharded channel entities hosted by this node.");
@@ -33,6 +35,9 @@ public sealed class HubMetrics
 
     /// <summary>The hub's sockets: connections, dropped messages, slow-consumer closes (<c>feature="hub"</c>).</summary>
     public SessionMetrics Session { get; }
+
+    /// <summary>The SSE streams' own counters (they count in <see cref="Session"/> too).</summary>
+    public SseMetrics Sse { get; }
 
     public Gauge LocalChannels { get; }
 

@@ -1,3 +1,4 @@
+using PingActors.Actors.Hub.Sse;
 using PingActors.Actors.Sessions;
 
 namespace PingActors.Actors.Hub;
@@ -7,6 +8,9 @@ public sealed record HubSettings
 {
     /// <summary>The hub's sockets: <c>pingactors.websocket</c> with the hub's own keys of the same names winning.</summary>
     public SessionSettings Session { get; init; } = new();
+
+    /// <summary>pingactors.hub.sse: Server-Sent Events subscribers.</summary>
+    public SseSettings Sse { get; init; } = new();
 
     /// <summary>pingactors.hub.channel-threads: threads of the node-local channels (the fan-out).</summary>
     public int ChannelThreads { get; init; } = Math.Max(1, (Environment.ProcessorCount + 3) / 4);
