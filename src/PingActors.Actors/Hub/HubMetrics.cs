@@ -27,6 +27,9 @@ public sealed class HubMetrics
         ChannelEntities = factory.CreateGauge("pingactors_channel_entities", "Sharded channel entities hosted by this node.");
         Published = factory.CreateCounter("pingactors_messages_published_total", "Messages accepted for publishing on this node (POST and WebSocket).", "source");
         Delivered = factory.CreateCounter("pingactors_messages_delivered_total", "Messages handed to subscriber sockets on this node.");
+        var recoveries = factory.CreateCounter("pingactors_hub_recoveries_total", "Subscribers that reconnected with a position (since): whether everything they missed followed (outcome=\"recovered\") or not (\"not_recovered\").", "outcome");
+        Recovered = recoveries.WithLabels("recovered");
+        NotRecovered = recoveries.WithLabels("not_recovered");
         PublishPost = Published.WithLabels("post");
         PublishWebSocket = Published.WithLabels("websocket");
     }
@@ -50,4 +53,10 @@ public sealed class HubMetrics
     public Counter.Child PublishWebSocket { get; }
 
     public Counter Delivered { get; }
+
+    /// <summary>Reconnections with a position that got everything they missed (docs/recovery.md).</summary>
+    public Counter.Child Recovered { get; }
+
+    /// <summary>Reconnections with a position that could not be served (another epoch, or beyond the buffer).</summary>
+    public Counter.Child NotRecovered { get; }
 }

@@ -36,9 +36,15 @@ public sealed class HubEndpoint(HubFeatureSettings settings, HubRuntime runtime,
         var method = context.Request.Method;
         if (Handshake.IsUpgradeRequest(context.Request))
         {
-            return HttpMethods.IsGet(method)
-                ? sessions.RunAsync(context, settings.Origins, settings.Settings.Session, HubSessionActor.Props, new HubSessionRequest(path.Channel, runtime.Context))
-                : MethodNotAllowed(context);
+            if (!HttpMethods.IsGet(method))
+            {
+                return MethodNotAllowed(context);
+            }
+
+            var recovery = RecoveryQuery.Parse(context.Request.Query);
+            return recovery.Error is { } error
+                ? HttpAnswers.WriteText(context, StatusCodes.Status400BadRequest, error)
+                : sessions.RunAsync(context, settings.Origins, settings.Settings.Session, HubSessionActor.Props, new HubSessionRequest(path.Channel, runtime.Context, recovery.Request));
         }
 
         if (sse.Enabled && SseRequest.Wants(context.Request))

@@ -53,6 +53,7 @@ public sealed class ChannelEntity : ReceiveActor, IWithTimers
         Receive<ReceiveTimeout>(_ => PassivateIfIdle());
         Receive<StopChannel>(_ => OnStop());
         Receive<Delivered>(OnDelivered);
+        Receive<Recover>(OnRecover);
         Receive<ReleaseHeld>(_ =>
         {
             _log.Debug("Channel {0}: a subscribing node stayed more than the window behind; answering the held publishes", _channel);
@@ -118,6 +119,19 @@ public sealed class ChannelEntity : ReceiveActor, IWithTimers
             _window.Track(s.Subscriber, _seq);
             s.Subscriber.Tell(new Subscribed(_channel, _incarnation, _seq, Gap: true));
         }
+    }
+
+    private void OnRecover(Recover r)
+    {
+        // Everything up to _seq was sent to the asking node before this answer, so the missed messages
+        // and the live stream meet exactly at LastSeq.
+        if (r.Incarnation == _incarnation && r.AfterSeq <= _seq && _replay.TryGetAfter(r.AfterSeq, out var missed))
+        {
+            Sender.Tell(new Recovered(_channel, r.RequestId, _incarnation, _seq, true, missed));
+            return;
+        }
+
+        Sender.Tell(new Recovered(_channel, r.RequestId, _incarnation, _seq, false, []));
     }
 
     private void OnPublish(Publish p)
