@@ -12,7 +12,7 @@ public static class SseRequest
 {
     public const string MediaType = "text/event-stream";
 
-    public const string BadPositionText = "Error: bad request. Last-Event-ID (or lastEventId, or since with epoch) must be epoch:seq with seq a whole number >= 0.\n";
+    public const string BadPositionText = "Error: bad request. Last-Event-ID (or lastEventId, or since with epoch) must be epoch:seq as the node sent it (the epoch up to 16 hex digits, seq a whole number >= 0).\n";
 
     public static bool Wants(HttpRequest request) =>
         HttpMethods.IsGet(request.Method) && request.Headers.Accept.ToString().Contains(MediaType, StringComparison.OrdinalIgnoreCase);
@@ -44,12 +44,12 @@ public static class SseRequest
         return epoch.Length > 0 && TryParse(epoch + ":" + seq, out since);
     }
 
-    /// <summary><c>epoch:seq</c> (<see cref="ChannelPosition.ToString"/>); the epoch is what comes before the last colon.</summary>
+    /// <summary><c>epoch:seq</c> (<see cref="ChannelPosition.ToString"/>), with an epoch as <see cref="ChannelEpoch"/> writes it.</summary>
     public static bool TryParse(string text, out ChannelPosition? position)
     {
         position = null;
         var colon = text.LastIndexOf(':');
-        if (colon <= 0 || !long.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+        if (colon <= 0 || !long.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var seq) || !ChannelEpoch.TryParse(text[..colon], out _))
         {
             return false;
         }
