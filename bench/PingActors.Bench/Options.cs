@@ -17,6 +17,10 @@ internal sealed class Options
           fanout   1 channel x S subscribers, POST publisher(s), M messages carrying a sequence number and
                    a send timestamp; report delivered msgs/s, publish->deliver latency p50/p90/p99/max,
                    lost / duplicate / out-of-order counts, the tool's and the server's CPU share.
+          sse-fanout
+                   fanout with Server-Sent Events: S SSE and W WebSocket subscribers on the same channel in
+                   the same run; each transport's delivery rate per subscriber and their ratio, and the
+                   server's RSS per idle SSE stream (settled, after warm-up streams).
           channels C channels x k subscribers, P concurrent POST publishers spreading M messages over the
                    channels; the same metrics, lost / duplicate / out-of-order counted per channel.
           ws-publish
@@ -94,6 +98,13 @@ internal sealed class Options
                                  client, one connection per publisher (about 12.7 us of tool CPU per
                                  POST against the node, 16.9 with httpclient); httpclient is .NET's
                                  HttpClient, used before: for A/B runs and for comparing with older results
+
+        sse-fanout options:
+          --subscribers S        SSE subscribers on the one channel (default 1000)
+          --ws-subscribers W     WebSocket subscribers on the same channel (default S)
+          --warmup N             SSE streams opened on another channel before the RSS baseline (default 200)
+          --settle SECONDS       most time to wait for RSS to settle, each time (default 20)
+          --messages, --publishers, --size, --rate, --warmup-messages, --drain-timeout, --channel   as for fanout
 
         fanout across cluster nodes:
           --url A,B,...          several hub URLs: subscriber i connects to URL i mod n (round-robin);
@@ -233,6 +244,7 @@ internal sealed class Options
     {
         ["idle"] = ["connections", "channels", "warmup", "settle", "hold"],
         ["fanout"] = ["subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publish-url", "cluster-stats-url", "channel", "publisher"],
+        ["sse-fanout"] = ["subscribers", "ws-subscribers", "warmup", "settle", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "channel"],
         ["channels"] = ["channels", "subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publisher"],
         ["ws-publish"] = ["channels", "clients", "messages", "size", "rate", "warmup-messages", "drain-timeout"],
         ["slowloris"] = ["attackers", "attacker-address", "client-address", "duration", "rate", "trickle-ms", "timeout"],
