@@ -96,7 +96,9 @@ public sealed class SseEndpoint : IDisposable
         await outbox.WhenReadyAsync();
         if (!outbox.Take(batch).Opened)
         {
-            // Refused before it was joined (join timeout, drain): nothing was sent yet, so answer it as HTTP.
+            // Refused before it was joined (join timeout, drain): nothing was sent yet, so answer it as HTTP. Or
+            // its client left first: the session must not wait for a join nobody will read.
+            outbox.Ended();
             if (await outcome.Task is SessionOutcome.Refused refused && !context.RequestAborted.IsCancellationRequested)
             {
                 await HttpAnswers.Write(context, refused);

@@ -32,6 +32,8 @@ public sealed class SseOutbox : IValueTaskSource
     private bool _heartbeatDue;
     private bool _activeSinceTick;
     private SseEnd? _end;
+    private IActorRef? _owner;
+    private bool _requestDone;
 
     /// <param name="abort">Drops the HTTP connection (a slow consumer's, whose writes are stuck); called on the thread pool.</param>
     public SseOutbox(SessionSettings settings, HubMetrics metrics, Action abort)
@@ -41,8 +43,20 @@ public sealed class SseOutbox : IValueTaskSource
         _abort = abort;
     }
 
-    /// <summary>The session actor, told <see cref="SseStreamEnded"/> once the request is done with the stream.</summary>
-    public IActorRef? Owner { get; set; }
+    /// <summary>The session actor: told <see cref="SseStreamEnded"/> once the request is done with the stream (at once if it already is).</summary>
+    public void Attach(IActorRef owner)
+    {
+        lock (_lock)
+        {
+            _owner = owner;
+            if (!_requestDone)
+            {
+                return;
+            }
+        }
+
+        owner.Tell(SseStreamEnded.Instance, ActorRefs.NoSender);
+    }
 
     /// <summary>The channel is joined: the response may start.</summary>
     public void Open()
@@ -178,8 +192,18 @@ public sealed class SseOutbox : IValueTaskSource
         }
     }
 
-    /// <summary>The request is done with the stream: its session actor stops.</summary>
-    public void Ended() => Owner?.Tell(SseStreamEnded.Instance, ActorRefs.NoSender);
+    /// <summary>The request is done with the stream (or its client left before it opened): its session actor stops.</summary>
+    public void Ended()
+    {
+        IActorRef? owner;
+        lock (_lock)
+        {
+            _requestDone = true;
+            owner = _owner;
+        }
+
+        owner?.Tell(SseStreamEnded.Instance, ActorRefs.NoSender);
+    }
 
     void IValueTaskSource.GetResult(short token) => _ready.GetResult(token);
 

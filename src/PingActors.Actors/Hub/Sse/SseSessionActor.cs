@@ -86,7 +86,7 @@ public sealed class SseSessionActor : UntypedActor
     private void OnStart(StartSession start)
     {
         _start = start;
-        Request.Outbox.Owner = Self;
+        Request.Outbox.Attach(Self);
         _joinTimeout = Context.System.Scheduler.ScheduleTellOnceCancelable(Hub.Settings.JoinTimeout, Self, JoinTimedOut.Instance, Self);
         Hub.LocalChannels.Tell(new Join(Request.Channel, Self, new RecoveryRequest(Request.Since)));
     }
