@@ -45,6 +45,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     private readonly Dictionary<long, Member> _recovering = [];
     private long _nextRequest;
     private string _epoch = string.Empty;
+    private ChannelHandoff? _handoff;
     private readonly HashSet<IActorRef> _waitingForSubscription = [];
     private bool _subscribed;
     private long _joinsReceived;
@@ -75,7 +76,12 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         Receive<Activate>(OnActivate);
         Receive<Subscribed>(OnSubscribed);
         Receive<Recovered>(OnRecovered);
-        Receive<Resubscribe>(_ => SubscribeToEntity());
+        Receive<Resubscribe>(r =>
+        {
+            // Carried to the next incarnation, which continues it if this node is its first subscriber.
+            _handoff = r.Handoff ?? _handoff;
+            SubscribeToEntity();
+        });
         Receive<RetrySubscribe>(_ =>
         {
             if (!_subscribed)
@@ -114,7 +120,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     private void SubscribeToEntity()
     {
         _subscribed = false;
-        _region.Tell(new Subscribe(_channel, Self, _incarnation, _lastSeq));
+        _region.Tell(new Subscribe(_channel, Self, _incarnation, _lastSeq, _handoff));
         Timers.StartSingleTimer(RetryTimer, RetrySubscribe.Instance, _settings.SubscribeRetry);
     }
 
@@ -147,6 +153,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         }
 
         _subscribed = true;
+        _handoff = null;
         Timers.Cancel(RetryTimer);
         if (!Sender.Equals(_entity))
         {
