@@ -25,6 +25,8 @@ public sealed record HubFeatureSettings(bool Enabled, ListenAddress Listen, Orig
             ReplayMaxBytes = reader.Size("pingactors.hub.replay.max-bytes", min: 0, max: int.MaxValue),
             ReplayUnsubscribedMaxBytes = reader.Size("pingactors.hub.replay.unsubscribed-max-bytes", min: 0, max: int.MaxValue),
             SmallChannelSockets = reader.Int("pingactors.hub.small-channel-sockets", min: 0),
+            HistoryKeepFor = reader.Duration("pingactors.hub.history.keep-for", positive: false),
+            HistoryMaxMessages = reader.Int("pingactors.hub.history.max-messages", min: 0),
         };
         if (reader.AutoOrLong("pingactors.hub.channel-threads", min: 1, max: 256) is { } threads)
         {

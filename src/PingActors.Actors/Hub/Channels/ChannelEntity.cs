@@ -26,6 +26,10 @@ public sealed class ChannelEntity : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly DeliveryWindow _window;
     private readonly TimeSpan _holdAtMost;
+    private readonly bool _history;
+
+    // How long it stays with no subscriber and no message: channel-idle-timeout, or with history its keep-for.
+    private readonly TimeSpan _idleTimeout;
 
     // A handed-off incarnation's state crosses nodes in one remote message (twice: to each subscribing node
     // and back); Akka's default frame is 128,000 bytes. What does not fit is not carried: a client that
@@ -48,11 +52,13 @@ public sealed class ChannelEntity : ReceiveActor, IWithTimers
     {
         _channel = channel;
         _metrics = metrics;
-        _replay = new ReplayBuffer(settings.ReplayMaxMessages, settings.ReplayMaxBytes);
+        _history = settings.History;
+        _replay = new ReplayBuffer(_history ? Math.Max(settings.ReplayMaxMessages, settings.HistoryMaxMessages) : settings.ReplayMaxMessages, settings.ReplayMaxBytes);
         _unsubscribedReplayLimit = settings.ReplayUnsubscribedMaxBytes;
         _window = new DeliveryWindow(settings.PublishWindow);
         _holdAtMost = settings.PublishTimeout / 2;
-        SetReceiveTimeout(settings.ChannelIdleTimeout);
+        _idleTimeout = _history && settings.HistoryKeepFor > settings.ChannelIdleTimeout ? settings.HistoryKeepFor : settings.ChannelIdleTimeout;
+        SetReceiveTimeout(_idleTimeout);
 
         Receive<Subscribe>(OnSubscribe);
         Receive<Publish>(OnPublish);
@@ -265,7 +271,24 @@ public sealed class ChannelEntity : ReceiveActor, IWithTimers
         ReleaseIfOpen();
         if (_subscribers.Remove(subscriber) && _subscribers.Count == 0)
         {
-            PassivateIfIdle();
+            if (!_history)
+            {
+                PassivateIfIdle();
+                return;
+            }
+
+            // History: it stays until keep-for after its last message, its buffer now in the node's budget
+            // for channels without a subscriber (all of it, or none of it).
+            if (_unsubscribedReplay.TryTake(_replay.Bytes, _unsubscribedReplayLimit))
+            {
+                _counted = _replay.Bytes;
+            }
+            else
+            {
+                _replay.Restore([], _seq);
+            }
+
+            SetReceiveTimeout(_idleTimeout);
         }
     }
 
