@@ -62,12 +62,17 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     private long _reported;
     private readonly long _reportEvery;
 
+    // The most a channel's entity buffers (replay, or history when larger): a recovering member may be
+    // given that many missed messages before its socket opens.
+    private readonly int _bufferMax;
+
     public LocalChannel(string channel, IActorRef region, HubSettings settings, HubMetrics metrics)
     {
         _channel = channel;
         _region = region;
         _settings = settings;
         _metrics = metrics;
+        _bufferMax = settings.History ? Math.Max(settings.ReplayMaxMessages, settings.HistoryMaxMessages) : settings.ReplayMaxMessages;
         _reportEvery = settings.PublishWindow > 0 ? DeliveryWindow.ReportEvery(settings.PublishWindow) : 0;
 
         Receive<ChannelMessage>(OnMessage);
@@ -451,7 +456,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
 
         foreach (var member in _pending)
         {
-            if (message.Seq > member.After && !member.Hold(message, _settings.Session.OutboundMaxMessages, _settings.ReplayMaxMessages, _metrics))
+            if (message.Seq > member.After && !member.Hold(message, _settings.Session.OutboundMaxMessages, _bufferMax, _metrics))
             {
                 // A recovering member is never given a stream with a hole in it: it is closed as on a gap.
                 member.After = long.MaxValue;
