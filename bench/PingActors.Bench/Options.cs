@@ -27,6 +27,12 @@ internal sealed class Options
                    C channels x k clients, each client publishes M messages over its own WebSocket (Pinghub
                    style) and every client of the channel, the sender included, receives; the same metrics.
 
+          recover  1 channel, a steady POST publish at R msg/s, C ?recover=1 clients that all drop their sockets at
+                   once and reconnect at once with since/epoch, for several rounds (docs/recovery.md); each client
+                   checks its seqs: report lost and duplicated messages, answers recovered:false, reconnect time.
+                   Options: --clients C (1000) --rate R (1000) --rounds N (3) --away-ms MS (500)
+                   --live-seconds S (3, between rounds) --publishers P (4 raw POST connections).
+
           slowloris
                    A slow clients from one address send a request's headers a byte at a time, reconnecting when
                    closed, while ordinary rounds (subscribe, POST, receive) run from another address; report
@@ -246,6 +252,7 @@ internal sealed class Options
         ["fanout"] = ["subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publish-url", "cluster-stats-url", "channel", "publisher"],
         ["sse-fanout"] = ["subscribers", "ws-subscribers", "warmup", "settle", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "channel"],
         ["channels"] = ["channels", "subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publisher"],
+        ["recover"] = ["clients", "rate", "rounds", "away-ms", "live-seconds", "publishers"],
         ["ws-publish"] = ["channels", "clients", "messages", "size", "rate", "warmup-messages", "drain-timeout"],
         ["slowloris"] = ["attackers", "attacker-address", "client-address", "duration", "rate", "trickle-ms", "timeout"],
         ["send"] = ["sessions", "senders", "per-send", "duration", "warmup", "size", "drain-timeout", "settle", "send-url", "callback-port", "session-header", "connect-path", "send-path"],

@@ -38,4 +38,12 @@ public sealed record HubSettings
 
     /// <summary>pingactors.hub.replay.unsubscribed-max-bytes: replay kept node-wide by channels with no subscriber (see UnsubscribedReplay).</summary>
     public long ReplayUnsubscribedMaxBytes { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>pingactors.hub.history.keep-for: how long a channel with no subscriber keeps its messages after its last one; zero: no history (Pinghub).</summary>
+    public TimeSpan HistoryKeepFor { get; init; } = TimeSpan.Zero;
+
+    /// <summary>pingactors.hub.history.max-messages: the messages a channel keeps while history is on, if more than replay.max-messages.</summary>
+    public int HistoryMaxMessages { get; init; }
+
+    public bool History => HistoryKeepFor > TimeSpan.Zero;
 }

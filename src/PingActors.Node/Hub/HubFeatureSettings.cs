@@ -33,6 +33,8 @@ public sealed record HubFeatureSettings(bool Enabled, ListenAddress Listen, Orig
                 Heartbeat = reader.Duration("pingactors.hub.sse.heartbeat", positive: false),
                 Retry = reader.Duration("pingactors.hub.sse.retry", positive: false),
             },
+            HistoryKeepFor = reader.Duration("pingactors.hub.history.keep-for", positive: false),
+            HistoryMaxMessages = reader.Int("pingactors.hub.history.max-messages", min: 0),
         };
         if (reader.AutoOrLong("pingactors.hub.channel-threads", min: 1, max: 256) is { } threads)
         {

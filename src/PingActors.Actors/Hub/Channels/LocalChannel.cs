@@ -45,6 +45,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     private readonly Dictionary<long, Member> _recovering = [];
     private long _nextRequest;
     private string _epoch = string.Empty;
+    private ChannelHandoff? _handoff;
     private readonly HashSet<IActorRef> _waitingForSubscription = [];
     private bool _subscribed;
     private long _joinsReceived;
@@ -61,12 +62,17 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     private long _reported;
     private readonly long _reportEvery;
 
+    // The most a channel's entity buffers (replay, or history when larger): a recovering member may be
+    // given that many missed messages before its socket opens.
+    private readonly int _bufferMax;
+
     public LocalChannel(string channel, IActorRef region, HubSettings settings, HubMetrics metrics)
     {
         _channel = channel;
         _region = region;
         _settings = settings;
         _metrics = metrics;
+        _bufferMax = settings.History ? Math.Max(settings.ReplayMaxMessages, settings.HistoryMaxMessages) : settings.ReplayMaxMessages;
         _reportEvery = settings.PublishWindow > 0 ? DeliveryWindow.ReportEvery(settings.PublishWindow) : 0;
 
         Receive<ChannelMessage>(OnMessage);
@@ -75,7 +81,12 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         Receive<Activate>(OnActivate);
         Receive<Subscribed>(OnSubscribed);
         Receive<Recovered>(OnRecovered);
-        Receive<Resubscribe>(_ => SubscribeToEntity());
+        Receive<Resubscribe>(r =>
+        {
+            // Carried to the next incarnation, which continues it if this node is its first subscriber.
+            _handoff = r.Handoff ?? _handoff;
+            SubscribeToEntity();
+        });
         Receive<RetrySubscribe>(_ =>
         {
             if (!_subscribed)
@@ -114,7 +125,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
     private void SubscribeToEntity()
     {
         _subscribed = false;
-        _region.Tell(new Subscribe(_channel, Self, _incarnation, _lastSeq));
+        _region.Tell(new Subscribe(_channel, Self, _incarnation, _lastSeq, _handoff));
         Timers.StartSingleTimer(RetryTimer, RetrySubscribe.Instance, _settings.SubscribeRetry);
     }
 
@@ -147,6 +158,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         }
 
         _subscribed = true;
+        _handoff = null;
         Timers.Cancel(RetryTimer);
         if (!Sender.Equals(_entity))
         {
@@ -444,7 +456,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
 
         foreach (var member in _pending)
         {
-            if (message.Seq > member.After && !member.Hold(message, _settings.Session.OutboundMaxMessages, _settings.ReplayMaxMessages, _metrics))
+            if (message.Seq > member.After && !member.Hold(message, _settings.Session.OutboundMaxMessages, _bufferMax, _metrics))
             {
                 // A recovering member is never given a stream with a hole in it: it is closed as on a gap.
                 member.After = long.MaxValue;
