@@ -87,7 +87,8 @@ public sealed class SseEndpoint : IDisposable
     {
         var sse = _context.Value;
         var session = _settings.Settings.Session;
-        var outbox = new SseOutbox(session, sse.Hub.Metrics, context.Abort);
+        var hub = _settings.Settings;
+        var outbox = new SseOutbox(session, sse.Hub.Metrics, context.Abort, since is null ? default : (hub.ReplayMaxMessages, hub.ReplayMaxBytes));
         var outcome = new TaskCompletionSource<SessionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var aborted = context.RequestAborted.Register(static o => ((SseOutbox)o!).Close(SseEnd.ClientGone), outbox);
         _sessions.Supervisor.Tell(new OpenSession(SseSessionActor.Props, new SseSessionRequest(channel, since, sse, outbox), NoHandshake, outcome));

@@ -32,15 +32,27 @@ public sealed class SseOutbox : IValueTaskSource
     private bool _heartbeatDue;
     private bool _activeSinceTick;
     private SseEnd? _end;
+    private int _maxMessages;
+    private long _maxBytes;
+    private int _allowanceLeft;
     private IActorRef? _owner;
     private bool _requestDone;
 
     /// <param name="abort">Drops the HTTP connection (a slow consumer's, whose writes are stuck); called on the thread pool.</param>
-    public SseOutbox(SessionSettings settings, HubMetrics metrics, Action abort)
+    /// <param name="resumeAllowance">
+    /// Room beyond the bounds for a resume's missed events, which the channel hands over all at once (its replay
+    /// bounds, <c>pingactors.hub.replay.*</c>): without it an <c>EventSource</c> that missed more than the queue holds
+    /// would be dropped on every reconnect. It lasts until the request has taken that many events (the burst cannot
+    /// be more), so its queue is larger only for a while and always bounded; (0, 0): none.
+    /// </param>
+    public SseOutbox(SessionSettings settings, HubMetrics metrics, Action abort, (int Messages, long Bytes) resumeAllowance = default)
     {
         _settings = settings;
         _metrics = metrics;
         _abort = abort;
+        _maxMessages = settings.OutboundMaxMessages + resumeAllowance.Messages;
+        _maxBytes = settings.OutboundMaxBytes + resumeAllowance.Bytes;
+        _allowanceLeft = resumeAllowance.Messages;
     }
 
     /// <summary>The session actor: told <see cref="SseStreamEnded"/> once the request is done with the stream (at once if it already is).</summary>
@@ -81,7 +93,7 @@ public sealed class SseOutbox : IValueTaskSource
             }
 
             var queue = _queue ??= new Queue<Payload>();
-            if (queue.Count + 1 > _settings.OutboundMaxMessages || (_queuedBytes + payload.Length > _settings.OutboundMaxBytes && queue.Count > 0))
+            if (queue.Count + 1 > _maxMessages || (_queuedBytes + payload.Length > _maxBytes && queue.Count > 0))
             {
                 if (_settings.Overflow == OverflowPolicy.Close)
                 {
@@ -96,7 +108,7 @@ public sealed class SseOutbox : IValueTaskSource
                 }
                 else
                 {
-                    while (queue.Count > 0 && (queue.Count + 1 > _settings.OutboundMaxMessages || _queuedBytes + payload.Length > _settings.OutboundMaxBytes))
+                    while (queue.Count > 0 && (queue.Count + 1 > _maxMessages || _queuedBytes + payload.Length > _maxBytes))
                     {
                         _queuedBytes -= queue.Dequeue().Length;
                         _metrics.Session.Dropped.Inc();
@@ -184,6 +196,12 @@ public sealed class SseOutbox : IValueTaskSource
                 queue.Clear();
                 _queuedBytes = 0;
                 _activeSinceTick = true;
+                if (_allowanceLeft > 0 && (_allowanceLeft -= batch.Count) <= 0)
+                {
+                    // As many events taken as a resume's burst can hold: the plain bounds from now on.
+                    _maxMessages = _settings.OutboundMaxMessages;
+                    _maxBytes = _settings.OutboundMaxBytes;
+                }
             }
 
             var heartbeat = _heartbeatDue && batch.Count == 0;

@@ -54,6 +54,37 @@ public sealed class SseLimitsSpecs(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_resume_that_missed_more_than_the_outbox_holds_gets_all_of_it()
+    {
+        // Four events fit the outbox, the channel keeps 100: a resume after 30 missed messages gets all 30.
+        await using var node = await TestNode.StartAsync("pingactors.hub.outbound.max-messages=4", "pingactors.hub.replay.max-messages=100");
+        var channel = ChannelNames.Unique("sse-burst");
+        await using var keeper = await node.ConnectAsync(channel);
+        string lastId;
+        await using (var first = await SseClient.ConnectAsync(node, channel))
+        {
+            await first.ReadRecoveryAsync();
+            await node.PostAsync(channel, "m0");
+            lastId = (await first.ReadEventAsync()).Id!;
+        }
+
+        for (var i = 1; i <= 30; i++)
+        {
+            using var response = await node.PostAsync(channel, "m" + i);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await using var resumed = await SseClient.ConnectAsync(node, channel, lastEventId: lastId);
+        await resumed.ReadRecoveryAsync();
+        for (var i = 1; i <= 30; i++)
+        {
+            Assert.Equal("m" + i, (await resumed.ReadEventAsync()).Data);
+        }
+
+        Assert.Equal(0, await MetricAsync(node, "pingactors_sse_slow_consumer_disconnects_total"));
+    }
+
+    [Fact]
     public async Task Shutdown_ends_every_stream_with_a_close_event()
     {
         var node = await TestNode.StartAsync("pingactors.shutdown.drain-window=500ms");
