@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Akka.Actor;
+using PingActors.Actors.Hub.Channels;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using PingActors.Actors.Hub.Sse;
 using PingActors.Actors.Sessions;
@@ -83,7 +84,7 @@ public sealed class SseEndpoint : IDisposable
 
     public void Dispose() => _heartbeat.Dispose();
 
-    private async Task StreamAsync(HttpContext context, string channel, Actors.Hub.Channels.ChannelPosition? since)
+    private async Task StreamAsync(HttpContext context, string channel, ChannelPosition? since)
     {
         var sse = _context.Value;
         var session = _settings.Settings.Session;
@@ -93,8 +94,15 @@ public sealed class SseEndpoint : IDisposable
         using var aborted = context.RequestAborted.Register(static o => ((SseOutbox)o!).Close(SseEnd.ClientGone), outbox);
         _sessions.Supervisor.Tell(new OpenSession(SseSessionActor.Props, new SseSessionRequest(channel, since, sse, outbox), NoHandshake, outcome));
 
+        // The supervisor may answer without a session at all (it began draining since the check above): then only
+        // the outcome completes.
+        var ready = outbox.WhenReadyAsync();
+        if (!ready.IsCompleted)
+        {
+            await Task.WhenAny(ready.AsTask(), outcome.Task);
+        }
+
         var batch = new List<Payload>();
-        await outbox.WhenReadyAsync();
         if (!outbox.Take(batch).Opened)
         {
             // Refused before it was joined (join timeout, drain): nothing was sent yet, so answer it as HTTP. Or
