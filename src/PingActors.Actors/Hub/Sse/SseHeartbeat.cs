@@ -35,7 +35,8 @@ public sealed class SseHeartbeat : IDisposable
 
     private void Tick()
     {
-        foreach (var stream in _streams.Keys)
+        // Enumerating the dictionary itself takes no snapshot (Keys would copy every stream each tick).
+        foreach (var (stream, _) in _streams)
         {
             stream.Heartbeat();
         }
