@@ -17,11 +17,21 @@ internal sealed class Options
           fanout   1 channel x S subscribers, POST publisher(s), M messages carrying a sequence number and
                    a send timestamp; report delivered msgs/s, publish->deliver latency p50/p90/p99/max,
                    lost / duplicate / out-of-order counts, the tool's and the server's CPU share.
+          sse-fanout
+                   fanout with Server-Sent Events: S SSE and W WebSocket subscribers on the same channel in
+                   the same run; each transport's delivery rate per subscriber and their ratio, and the
+                   server's RSS per idle SSE stream (settled, after warm-up streams).
           channels C channels x k subscribers, P concurrent POST publishers spreading M messages over the
                    channels; the same metrics, lost / duplicate / out-of-order counted per channel.
           ws-publish
                    C channels x k clients, each client publishes M messages over its own WebSocket (Pinghub
                    style) and every client of the channel, the sender included, receives; the same metrics.
+
+          recover  1 channel, a steady POST publish at R msg/s, C ?recover=1 clients that all drop their sockets at
+                   once and reconnect at once with since/epoch, for several rounds (docs/recovery.md); each client
+                   checks its seqs: report lost and duplicated messages, answers recovered:false, reconnect time.
+                   Options: --clients C (1000) --rate R (1000) --rounds N (3) --away-ms MS (500)
+                   --live-seconds S (3, between rounds) --publishers P (4 raw POST connections).
 
           slowloris
                    A slow clients from one address send a request's headers a byte at a time, reconnecting when
@@ -101,6 +111,13 @@ internal sealed class Options
                                  (pingactors.hub.deflate.enabled); the handshake fails otherwise
           --payload x|json       what fills a message after its header: x (default, as before) or
                                  JSON-like records (repeated keys, varying ids, names, prices, flags)
+
+        sse-fanout options:
+          --subscribers S        SSE subscribers on the one channel (default 1000)
+          --ws-subscribers W     WebSocket subscribers on the same channel (default S)
+          --warmup N             SSE streams opened on another channel before the RSS baseline (default 200)
+          --settle SECONDS       most time to wait for RSS to settle, each time (default 20)
+          --messages, --publishers, --size, --rate, --warmup-messages, --drain-timeout, --channel   as for fanout
 
         fanout across cluster nodes:
           --url A,B,...          several hub URLs: subscriber i connects to URL i mod n (round-robin);
@@ -245,7 +262,9 @@ internal sealed class Options
     {
         ["idle"] = ["connections", "channels", "warmup", "settle", "hold", "deflate"],
         ["fanout"] = ["subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publish-url", "cluster-stats-url", "channel", "publisher", "deflate", "payload"],
+        ["sse-fanout"] = ["subscribers", "ws-subscribers", "warmup", "settle", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "channel"],
         ["channels"] = ["channels", "subscribers", "messages", "publishers", "size", "rate", "warmup-messages", "drain-timeout", "publisher"],
+        ["recover"] = ["clients", "rate", "rounds", "away-ms", "live-seconds", "publishers"],
         ["ws-publish"] = ["channels", "clients", "messages", "size", "rate", "warmup-messages", "drain-timeout"],
         ["slowloris"] = ["attackers", "attacker-address", "client-address", "duration", "rate", "trickle-ms", "timeout"],
         ["send"] = ["face", "sessions", "senders", "per-send", "duration", "warmup", "size", "drain-timeout", "settle", "send-url", "callback-port", "session-header", "connect-path", "send-path"],

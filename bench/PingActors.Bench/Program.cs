@@ -24,13 +24,15 @@ try
     {
         "idle" => await Idle.RunAsync(options),
         "fanout" => await Fanout.RunAsync(options),
+        "sse-fanout" => await SseFanout.RunAsync(options),
         "channels" => await Channels.RunAsync(options),
         "ws-publish" => await WsPublish.RunAsync(options),
+        "recover" => await Recover.RunAsync(options),
         "slowloris" => await Slowloris.RunAsync(options),
         "send" => await Send.RunAsync(options),
         "proxy-connect" => await ProxyConnect.RunAsync(options),
         "bridge-echo" => await BridgeEcho.RunAsync(options),
-        _ => throw new ArgumentException($"unknown scenario '{options.Scenario}' (idle, fanout, channels, ws-publish, slowloris, send, proxy-connect, bridge-echo)"),
+        _ => throw new ArgumentException($"unknown scenario '{options.Scenario}' (idle, fanout, sse-fanout, channels, ws-publish, recover, slowloris, send, proxy-connect, bridge-echo)"),
     };
 }
 catch (Exception e) when (e is ArgumentException or FormatException)

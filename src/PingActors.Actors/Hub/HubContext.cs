@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Streams;
+using PingActors.Actors.Hub.Channels;
 using PingActors.Actors.Hub.Dispatch;
 using PingActors.Actors.Sessions;
 
@@ -22,8 +23,11 @@ public sealed record HubContext(IActorRef LocalChannels, IActorRef ChannelRegion
     }
 }
 
-/// <summary>A WebSocket request to subscribe to <paramref name="Channel"/>.</summary>
-public sealed record HubSessionRequest(string Channel, HubContext Hub) : ISessionRequest
+/// <summary>
+/// A WebSocket request to subscribe to <paramref name="Channel"/>; <paramref name="Recovery"/>: it asked for
+/// positions (<c>?recover=1</c>, docs/recovery.md), and what it missed after <c>since</c>.
+/// </summary>
+public sealed record HubSessionRequest(string Channel, HubContext Hub, RecoveryRequest? Recovery = null) : ISessionRequest
 {
     public SessionContext Session => Hub.Session;
 }

@@ -35,7 +35,7 @@ public sealed class HubSessionActor : SessionActor<HubSessionRequest>
 
     private HubContext Hub => Request.Hub;
 
-    protected override void OnPrepare() => Hub.LocalChannels.Tell(new Join(Channel, Self));
+    protected override void OnPrepare() => Hub.LocalChannels.Tell(new Join(Channel, Self, Request.Recovery));
 
     protected override void OnPrepareTimedOut()
     {
@@ -43,7 +43,8 @@ public sealed class HubSessionActor : SessionActor<HubSessionRequest>
         Refuse(ChannelUnavailable);
     }
 
-    protected override void OnOpened(Action<object> outbox) => _localChannel!.Tell(new Activate(Self, outbox));
+    protected override void OnOpened(Action<object> outbox) =>
+        _localChannel!.Tell(new Activate(Self, outbox, Request.Recovery is null ? null : WebSocketPositions.Instance));
 
     protected override void OnClientMessage(InboundMessage message)
     {

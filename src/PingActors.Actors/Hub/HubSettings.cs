@@ -1,3 +1,4 @@
+using PingActors.Actors.Hub.Sse;
 using PingActors.Actors.Sessions;
 
 namespace PingActors.Actors.Hub;
@@ -7,6 +8,9 @@ public sealed record HubSettings
 {
     /// <summary>The hub's sockets: <c>pingactors.websocket</c> with the hub's own keys of the same names winning.</summary>
     public SessionSettings Session { get; init; } = new();
+
+    /// <summary>pingactors.hub.sse: Server-Sent Events subscribers.</summary>
+    public SseSettings Sse { get; init; } = new();
 
     /// <summary>pingactors.hub.channel-threads: threads of the node-local channels (the fan-out).</summary>
     public int ChannelThreads { get; init; } = Math.Max(1, (Environment.ProcessorCount + 3) / 4);
@@ -34,4 +38,12 @@ public sealed record HubSettings
 
     /// <summary>pingactors.hub.replay.unsubscribed-max-bytes: replay kept node-wide by channels with no subscriber (see UnsubscribedReplay).</summary>
     public long ReplayUnsubscribedMaxBytes { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>pingactors.hub.history.keep-for: how long a channel with no subscriber keeps its messages after its last one; zero: no history (Pinghub).</summary>
+    public TimeSpan HistoryKeepFor { get; init; } = TimeSpan.Zero;
+
+    /// <summary>pingactors.hub.history.max-messages: the messages a channel keeps while history is on, if more than replay.max-messages.</summary>
+    public int HistoryMaxMessages { get; init; }
+
+    public bool History => HistoryKeepFor > TimeSpan.Zero;
 }

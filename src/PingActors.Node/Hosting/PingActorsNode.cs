@@ -99,6 +99,12 @@ public sealed class PingActorsNode : IAsyncDisposable
         Ops.Console.ConsoleRecorderHost.Add(builder.Services);
 
         var limits = KestrelLimits.For(OpenFileLimit.ConnectionBudget(OpenFileLimit.Raise()), setup.Node.MaxConnections);
+        builder.Services.AddSingleton(sp => new SseEndpoint(
+            setup.Hub,
+            sp.GetRequiredService<HubRuntime>(),
+            sp.GetRequiredService<NodeSessions>(),
+            setup.Hub.SseMaxConnections ?? limits.WebSockets,
+            sp.GetRequiredService<ILogger<SseEndpoint>>()));
         if (setup.Node.IoQueues is { } ioQueues)
         {
             builder.Services.Configure<SocketTransportOptions>(o => o.IOQueueCount = ioQueues);

@@ -10,9 +10,10 @@ namespace PingActors.Node.Hub;
 
 /// <summary>
 /// The pub/sub listener, compatible with Pinghub: an upgrade on any valid path subscribes, a POST
-/// publishes, a plain GET shows the channel page, anything else is 405.
+/// publishes, a plain GET shows the channel page, anything else is 405. A GET for text/event-stream
+/// subscribes with Server-Sent Events (<see cref="SseEndpoint"/>).
 /// </summary>
-public sealed class HubEndpoint(HubFeatureSettings settings, HubRuntime runtime, HubMetrics metrics, SessionEndpoint sessions, ILogger<HubEndpoint> log)
+public sealed class HubEndpoint(HubFeatureSettings settings, HubRuntime runtime, HubMetrics metrics, SessionEndpoint sessions, SseEndpoint sse, ILogger<HubEndpoint> log)
 {
     // Not async itself, so a WebSocket request (which lasts as long as its socket) keeps only the one
     // state machine of the handler it goes to.
@@ -35,9 +36,20 @@ public sealed class HubEndpoint(HubFeatureSettings settings, HubRuntime runtime,
         var method = context.Request.Method;
         if (Handshake.IsUpgradeRequest(context.Request))
         {
-            return HttpMethods.IsGet(method)
-                ? sessions.RunAsync(context, settings.Origins, settings.Settings.Session, HubSessionActor.Props, new HubSessionRequest(path.Channel, runtime.Context))
-                : MethodNotAllowed(context);
+            if (!HttpMethods.IsGet(method))
+            {
+                return MethodNotAllowed(context);
+            }
+
+            var recovery = RecoveryQuery.Parse(context.Request.Query);
+            return recovery.Error is { } error
+                ? HttpAnswers.WriteText(context, StatusCodes.Status400BadRequest, error)
+                : sessions.RunAsync(context, settings.Origins, settings.Settings.Session, HubSessionActor.Props, new HubSessionRequest(path.Channel, runtime.Context, recovery.Request));
+        }
+
+        if (sse.Enabled && SseRequest.Wants(context.Request))
+        {
+            return sse.HandleAsync(context, path.Channel);
         }
 
         if (HttpMethods.IsPost(method))

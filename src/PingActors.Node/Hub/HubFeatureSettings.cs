@@ -1,11 +1,13 @@
 using PingActors.Actors.Hub;
+using PingActors.Actors.Hub.Sse;
 using PingActors.Node.Configuration;
 using PingActors.Node.WebSockets;
 
 namespace PingActors.Node.Hub;
 
 /// <summary>Typed, validated view of <c>pingactors.hub</c>: its listener, its HTTP behaviour, and the hub's actor settings.</summary>
-public sealed record HubFeatureSettings(bool Enabled, ListenAddress Listen, OriginPolicy Origins, bool HtmlPage, HubSettings Settings, string CloseTimeoutKey)
+/// <param name="SseMaxConnections">pingactors.hub.sse.max-connections; null (auto): the WebSocket limit.</param>
+public sealed record HubFeatureSettings(bool Enabled, ListenAddress Listen, OriginPolicy Origins, bool HtmlPage, HubSettings Settings, string CloseTimeoutKey, long? SseMaxConnections = null)
 {
     public const string Name = "hub";
     public const string ListenKey = "pingactors.hub.listen";
@@ -25,6 +27,14 @@ public sealed record HubFeatureSettings(bool Enabled, ListenAddress Listen, Orig
             ReplayMaxBytes = reader.Size("pingactors.hub.replay.max-bytes", min: 0, max: int.MaxValue),
             ReplayUnsubscribedMaxBytes = reader.Size("pingactors.hub.replay.unsubscribed-max-bytes", min: 0, max: int.MaxValue),
             SmallChannelSockets = reader.Int("pingactors.hub.small-channel-sockets", min: 0),
+            Sse = new SseSettings
+            {
+                Enabled = reader.Bool("pingactors.hub.sse.enabled"),
+                Heartbeat = reader.Duration("pingactors.hub.sse.heartbeat", positive: false),
+                Retry = reader.Duration("pingactors.hub.sse.retry", positive: false),
+            },
+            HistoryKeepFor = reader.Duration("pingactors.hub.history.keep-for", positive: false),
+            HistoryMaxMessages = reader.Int("pingactors.hub.history.max-messages", min: 0),
         };
         if (reader.AutoOrLong("pingactors.hub.channel-threads", min: 1, max: 256) is { } threads)
         {
@@ -37,6 +47,7 @@ public sealed record HubFeatureSettings(bool Enabled, ListenAddress Listen, Orig
             OriginPolicy.Read(reader, "pingactors.hub.allowed-origins"),
             reader.Bool("pingactors.hub.html-page"),
             settings,
-            SessionSettingsReader.KeyFor(reader, Name, "outbound.close-timeout"));
+            SessionSettingsReader.KeyFor(reader, Name, "outbound.close-timeout"),
+            reader.AutoOrLong("pingactors.hub.sse.max-connections", min: 1));
     }
 }

@@ -15,7 +15,11 @@ public sealed record NodeStats(
     int Shards,
     MessageStats Messages,
     long SlowConsumerDisconnects,
-    ClusterStats Cluster);
+    ClusterStats Cluster,
+    RecoveryStats Recovery);
+
+/// <summary>Subscribers that reconnected with a position (docs/recovery.md): served everything they missed, or not.</summary>
+public sealed record RecoveryStats(long Recovered, long NotRecovered);
 
 /// <param name="FanoutBacklog">Socket deliveries waiting for the node's channel threads (pingactors.hub.publish-backlog).</param>
 public sealed record MessageStats(long Published, long Delivered, long Dropped, long FanoutBacklog);

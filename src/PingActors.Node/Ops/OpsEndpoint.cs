@@ -124,7 +124,8 @@ public sealed class OpsEndpoint
                 Members: state.Members.Count,
                 MembersUp: state.Members.Count(m => m.Status == MemberStatus.Up),
                 Unreachable: state.Unreachable.Count,
-                Leader: state.Leader?.ToString()));
+                Leader: state.Leader?.ToString()),
+            Recovery: new RecoveryStats((long)_metrics.Recovered.Value, (long)_metrics.NotRecovered.Value));
     }
 
     private ClusterView Members()

@@ -32,6 +32,25 @@ public sealed class HubSettingsSpecs
     }
 
     [Fact]
+    public void History_is_off_unless_keep_for_is_set()
+    {
+        Assert.False(NodeSetup.From(ConfigLoader.Load(CommandLine.Parse([]))).Hub.Settings.History);
+
+        var on = NodeSetup.From(ConfigLoader.Load(CommandLine.Parse(["--set", "pingactors.hub.history.keep-for=2m", "--set", "pingactors.hub.history.max-messages=5000"]))).Hub.Settings;
+        Assert.True(on.History);
+        Assert.Equal((TimeSpan.FromMinutes(2), 5000), (on.HistoryKeepFor, on.HistoryMaxMessages));
+    }
+
+    [Theory]
+    [InlineData("pingactors.hub.history.keep-for", "soon")]
+    [InlineData("pingactors.hub.history.max-messages", "-1")]
+    public void A_bad_history_value_is_refused_naming_its_key(string key, string value)
+    {
+        var error = Assert.Throws<ConfigException>(() => NodeSetup.From(ConfigLoader.Load(CommandLine.Parse(["--set", $"{key}={value}"]))));
+        Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
     public void Channel_threads_auto_is_a_quarter_of_the_cores_and_at_least_one()
     {
         var settings = NodeSetup.From(ConfigLoader.Load(CommandLine.Parse([])));

@@ -26,10 +26,21 @@ public sealed class ChannelEntity : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly DeliveryWindow _window;
     private readonly TimeSpan _holdAtMost;
+    private readonly bool _history;
 
-    // Distinguishes this incarnation from earlier ones of the same channel, so sequence numbers are
-    // never compared across a restart of the entity.
-    private readonly long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
+    // How long it stays with no subscriber and no message: channel-idle-timeout, or with history its keep-for.
+    private readonly TimeSpan _idleTimeout;
+
+    // A handed-off incarnation's state crosses nodes in one remote message (twice: to each subscribing node
+    // and back); Akka's default frame is 128,000 bytes. What does not fit is not carried: a client that
+    // missed more is told recovered:false.
+    private const long HandoffMaxBytes = 60_000;
+
+    // Distinguishes this incarnation's numbering from earlier ones of the same channel, so sequence numbers
+    // are never compared across a restart of the entity; an incarnation that adopts a handed-off one's
+    // state takes its number too (the channel's epoch, docs/recovery.md).
+    private long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
+    private bool _adoptable = true;
     private long _seq;
     private bool _passivating;
 
@@ -44,11 +55,13 @@ public sealed class ChannelEntity : ReceiveActor, IWithTimers
     {
         _channel = channel;
         _metrics = metrics;
-        _replay = new ReplayBuffer(settings.ReplayMaxMessages, settings.ReplayMaxBytes);
+        _history = settings.History;
+        _replay = new ReplayBuffer(_history ? Math.Max(settings.ReplayMaxMessages, settings.HistoryMaxMessages) : settings.ReplayMaxMessages, settings.ReplayMaxBytes);
         _unsubscribedReplayLimit = settings.ReplayUnsubscribedMaxBytes;
         _window = new DeliveryWindow(settings.PublishWindow);
         _holdAtMost = settings.PublishTimeout / 2;
-        SetReceiveTimeout(settings.ChannelIdleTimeout);
+        _idleTimeout = _history && settings.HistoryKeepFor > settings.ChannelIdleTimeout ? settings.HistoryKeepFor : settings.ChannelIdleTimeout;
+        SetReceiveTimeout(_idleTimeout);
 
         Receive<Subscribe>(OnSubscribe);
         Receive<Publish>(OnPublish);
@@ -64,6 +77,8 @@ public sealed class ChannelEntity : ReceiveActor, IWithTimers
                 _reportedSeq = _seq;
             }
         });
+
+        Receive<Recover>(OnRecover);
         Receive<ReleaseHeld>(_ =>
         {
             _log.Debug("Channel {0}: a subscribing node stayed more than the window behind; answering the held publishes", _channel);
@@ -95,6 +110,13 @@ public sealed class ChannelEntity : ReceiveActor, IWithTimers
             return;
         }
 
+        if (s.Handoff is { } handoff && _adoptable && _subscribers.Count == 0 && handoff.Incarnation != _incarnation)
+        {
+            Adopt(handoff);
+        }
+
+        // Only a first subscriber's hand-off is adopted: once one subscribed, this numbering is in use.
+        _adoptable = false;
         if (_subscribers.Add(s.Subscriber))
         {
             Context.Watch(s.Subscriber);
@@ -129,6 +151,47 @@ public sealed class ChannelEntity : ReceiveActor, IWithTimers
             _window.Track(s.Subscriber, _seq);
             s.Subscriber.Tell(new Subscribed(_channel, _incarnation, _seq, Gap: true));
         }
+    }
+
+    // Continues the handed-off incarnation: its number, its sequence and its buffer, with what this one
+    // numbered before it had a subscriber renumbered after them (nobody received those numbers but the
+    // publishers' answers, X-PingActors-Seq).
+    private void Adopt(ChannelHandoff handoff)
+    {
+        var provisional = _seq;
+        var kept = _replay.Newest(long.MaxValue, 0);
+        var renumbered = kept.Select(m => m with { Incarnation = handoff.Incarnation, Seq = handoff.LastSeq + m.Seq }).ToList();
+        var handedOffFrom = handoff.Messages.Count > 0 ? handoff.Messages[0].Seq - 1 : handoff.LastSeq;
+        if (renumbered.Count == provisional)
+        {
+            _replay.Restore([.. handoff.Messages, .. renumbered], handedOffFrom);
+        }
+        else
+        {
+            // Some provisional messages were not kept: the handed-off ones are beyond that hole.
+            _replay.Restore(renumbered, handoff.LastSeq + provisional - renumbered.Count);
+        }
+
+        Uncount();
+        _log.Info("Channel {0} continues epoch {1} after seq {2} (handed off; {3} published here meanwhile)", _channel, ChannelEpoch.Of(handoff.Incarnation), handoff.LastSeq, provisional);
+        _incarnation = handoff.Incarnation;
+        _seq = handoff.LastSeq + provisional;
+
+        // The console's activity counts what was published here, not the numbers taken over.
+        _reportedSeq += handoff.LastSeq;
+    }
+
+    private void OnRecover(Recover r)
+    {
+        // Everything up to _seq was sent to the asking node before this answer, so the missed messages
+        // and the live stream meet exactly at LastSeq.
+        if (r.Incarnation == _incarnation && r.AfterSeq <= _seq && _replay.TryGetAfter(r.AfterSeq, out var missed))
+        {
+            Sender.Tell(new Recovered(_channel, r.RequestId, _incarnation, _seq, true, missed));
+            return;
+        }
+
+        Sender.Tell(new Recovered(_channel, r.RequestId, _incarnation, _seq, false, []));
     }
 
     private void OnPublish(Publish p)
@@ -223,7 +286,24 @@ public sealed class ChannelEntity : ReceiveActor, IWithTimers
         ReleaseIfOpen();
         if (_subscribers.Remove(subscriber) && _subscribers.Count == 0)
         {
-            PassivateIfIdle();
+            if (!_history)
+            {
+                PassivateIfIdle();
+                return;
+            }
+
+            // History: it stays until keep-for after its last message, its buffer now in the node's budget
+            // for channels without a subscriber (all of it, or none of it).
+            if (_unsubscribedReplay.TryTake(_replay.Bytes, _unsubscribedReplayLimit))
+            {
+                _counted = _replay.Bytes;
+            }
+            else
+            {
+                _replay.Restore([], _seq);
+            }
+
+            SetReceiveTimeout(_idleTimeout);
         }
     }
 
@@ -244,9 +324,10 @@ public sealed class ChannelEntity : ReceiveActor, IWithTimers
         // On passivation the set is empty. On hand-off (rebalance, node leaving) it is not: the
         // subscribers must find the next incarnation themselves. Resubscribe follows every message this
         // incarnation sent them, so they know they have all of it.
+        var handoff = _subscribers.Count == 0 ? null : new ChannelHandoff(_incarnation, _seq, _replay.Newest(HandoffMaxBytes, _channel.Length * 3 + 32));
         foreach (var subscriber in _subscribers)
         {
-            subscriber.Tell(new Resubscribe(_channel));
+            subscriber.Tell(new Resubscribe(_channel, handoff));
         }
 
         _log.Debug("Channel {0} stopping ({1} subscribers, last seq {2})", _channel, _subscribers.Count, _seq);

@@ -18,8 +18,10 @@ public interface IChannelWireMessage;
 /// or <see cref="Resubscribe"/>. A subscriber that lost its incarnation (hand-off, crash, a detected gap)
 /// resumes: it names the incarnation and the last sequence number it delivered, and the entity replays
 /// what it still buffers after that. <paramref name="ResumeIncarnation"/> 0 is a fresh subscription: no replay.
+/// <paramref name="Handoff"/>: the state of the incarnation that stopped under the subscriber, which a new
+/// incarnation without subscribers adopts, so clients' positions stay valid across a hand-off.
 /// </summary>
-public sealed record Subscribe(string Channel, IActorRef Subscriber, long ResumeIncarnation = 0, long ResumeAfterSeq = 0) : IChannelCommand, IChannelWireMessage;
+public sealed record Subscribe(string Channel, IActorRef Subscriber, long ResumeIncarnation = 0, long ResumeAfterSeq = 0, ChannelHandoff? Handoff = null) : IChannelCommand, IChannelWireMessage;
 
 /// <summary>Publish one message. The entity answers the sender with <see cref="Published"/> unless it is NoSender.</summary>
 public sealed record Publish(string Channel, Payload Payload) : IChannelCommand, IChannelWireMessage;
@@ -44,8 +46,30 @@ public sealed record ChannelMessage(string Channel, long Incarnation, long Seq, 
 /// </summary>
 public sealed record Delivered(string Channel, long Incarnation, long Seq) : IChannelWireMessage;
 
-/// <summary>This incarnation is stopping: subscribe again (sharding routes it to the next incarnation).</summary>
-public sealed record Resubscribe(string Channel) : IChannelWireMessage;
+/// <summary>
+/// A node-local channel asks its entity, for one recovering member (<paramref name="RequestId"/>), what was
+/// published after <paramref name="AfterSeq"/> of <paramref name="Incarnation"/>. Sent to the entity that
+/// confirmed the subscription, so the answer arrives behind every message the entity sent before it.
+/// </summary>
+public sealed record Recover(string Channel, long RequestId, long Incarnation, long AfterSeq) : IChannelCommand, IChannelWireMessage;
+
+/// <summary>
+/// The answer to <see cref="Recover"/>: the entity's number is <paramref name="LastSeq"/>; when
+/// <paramref name="Complete"/>, <paramref name="Missed"/> is everything after the asked position up to it.
+/// </summary>
+public sealed record Recovered(string Channel, long RequestId, long Incarnation, long LastSeq, bool Complete, IReadOnlyList<ChannelMessage> Missed) : IChannelWireMessage;
+
+/// <summary>
+/// This incarnation is stopping: subscribe again (sharding routes it to the next incarnation), carrying
+/// <paramref name="Handoff"/> when it is a hand-off (null on passivation or when told to go elsewhere).
+/// </summary>
+public sealed record Resubscribe(string Channel, ChannelHandoff? Handoff = null) : IChannelWireMessage;
+
+/// <summary>
+/// What a handed-off incarnation was: its number, its last sequence number and the messages it still
+/// buffered (oldest first). The next incarnation that adopts it continues them instead of starting over.
+/// </summary>
+public sealed record ChannelHandoff(long Incarnation, long LastSeq, IReadOnlyList<ChannelMessage> Messages);
 
 /// <summary>Sent by the shard to stop the entity on passivation and on hand-off (instead of PoisonPill, so it can tell subscribers).</summary>
 public sealed class StopChannel : IChannelWireMessage

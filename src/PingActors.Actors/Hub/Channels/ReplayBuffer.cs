@@ -44,6 +44,41 @@ public sealed class ReplayBuffer(int maxMessages, long maxBytes)
         _evictedUpTo = message.Seq;
     }
 
+    /// <summary>
+    /// The newest buffered messages, oldest first, whose size (payload plus <paramref name="overhead"/> each)
+    /// stays within <paramref name="maxBytes"/>: what a handed-off incarnation can carry in one remote message.
+    /// </summary>
+    public IReadOnlyList<ChannelMessage> Newest(long maxBytes, int overhead)
+    {
+        var taken = new List<ChannelMessage>();
+        long bytes = 0;
+        foreach (var message in _messages.Reverse())
+        {
+            bytes += message.Payload.Length + overhead;
+            if (bytes > maxBytes)
+            {
+                break;
+            }
+
+            taken.Add(message);
+        }
+
+        taken.Reverse();
+        return taken;
+    }
+
+    /// <summary>Replaces the content: <paramref name="messages"/> (consecutive, oldest first), everything up to <paramref name="evictedUpTo"/> gone.</summary>
+    public void Restore(IEnumerable<ChannelMessage> messages, long evictedUpTo)
+    {
+        _messages.Clear();
+        _bytes = 0;
+        _evictedUpTo = evictedUpTo;
+        foreach (var message in messages)
+        {
+            Add(message);
+        }
+    }
+
     /// <summary>The buffered messages numbered after <paramref name="afterSeq"/>, or false if some of them were already evicted.</summary>
     public bool TryGetAfter(long afterSeq, out IReadOnlyList<ChannelMessage> messages)
     {

@@ -24,6 +24,8 @@ public sealed class ChannelProtocolSerializer(ExtendedActorSystem system) : Seri
     private const string ResubscribeManifest = "R";
     private const string StopManifest = "X";
     private const string DeliveredManifest = "D";
+    private const string RecoverManifest = "RC";
+    private const string RecoveredManifest = "RD";
 
     public override int Identifier => Id;
 
@@ -37,12 +39,14 @@ public sealed class ChannelProtocolSerializer(ExtendedActorSystem system) : Seri
         Resubscribe => ResubscribeManifest,
         StopChannel => StopManifest,
         Delivered => DeliveredManifest,
+        Recover => RecoverManifest,
+        Recovered => RecoveredManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not a channel wire message", nameof(o)),
     };
 
     public override byte[] ToBinary(object obj) => obj switch
     {
-        ChannelMessage m => new ChannelMessageData { Channel = m.Channel, Incarnation = m.Incarnation, Seq = m.Seq, Payload = ToData(m.Payload) }.ToByteArray(),
+        ChannelMessage m => ToData(m).ToByteArray(),
         Publish p => new PublishData { Channel = p.Channel, Payload = ToData(p.Payload) }.ToByteArray(),
         Published p => new PublishedData { Channel = p.Channel, Incarnation = p.Incarnation, Seq = p.Seq, Nodes = p.Nodes }.ToByteArray(),
         Subscribe s => new SubscribeData
@@ -51,11 +55,14 @@ public sealed class ChannelProtocolSerializer(ExtendedActorSystem system) : Seri
             Subscriber = Akka.Serialization.Serialization.SerializedActorPath(s.Subscriber),
             ResumeIncarnation = s.ResumeIncarnation,
             ResumeAfterSeq = s.ResumeAfterSeq,
+            Handoff = ToData(s.Handoff),
         }.ToByteArray(),
         Subscribed s => new SubscribedData { Channel = s.Channel, Incarnation = s.Incarnation, LastSeq = s.LastSeq, Gap = s.Gap }.ToByteArray(),
-        Resubscribe r => new ResubscribeData { Channel = r.Channel }.ToByteArray(),
+        Resubscribe r => new ResubscribeData { Channel = r.Channel, Handoff = ToData(r.Handoff) }.ToByteArray(),
         StopChannel => [],
         Delivered d => new DeliveredData { Channel = d.Channel, Incarnation = d.Incarnation, Seq = d.Seq }.ToByteArray(),
+        Recover r => new RecoverData { Channel = r.Channel, RequestId = r.RequestId, Incarnation = r.Incarnation, AfterSeq = r.AfterSeq }.ToByteArray(),
+        Recovered r => ToData(r).ToByteArray(),
         _ => throw new ArgumentException($"{obj.GetType()} is not a channel wire message", nameof(obj)),
     };
 
@@ -64,8 +71,7 @@ public sealed class ChannelProtocolSerializer(ExtendedActorSystem system) : Seri
         switch (manifest)
         {
             case MessageManifest:
-                var m = ChannelMessageData.Parser.ParseFrom(bytes);
-                return new ChannelMessage(m.Channel, m.Incarnation, m.Seq, FromData(m.Payload));
+                return FromData(ChannelMessageData.Parser.ParseFrom(bytes));
             case PublishManifest:
                 var p = PublishData.Parser.ParseFrom(bytes);
                 return new Publish(p.Channel, FromData(p.Payload));
@@ -74,20 +80,54 @@ public sealed class ChannelProtocolSerializer(ExtendedActorSystem system) : Seri
                 return new Published(pd.Channel, pd.Incarnation, pd.Seq, pd.Nodes);
             case SubscribeManifest:
                 var s = SubscribeData.Parser.ParseFrom(bytes);
-                return new Subscribe(s.Channel, system.Provider.ResolveActorRef(s.Subscriber), s.ResumeIncarnation, s.ResumeAfterSeq);
+                return new Subscribe(s.Channel, system.Provider.ResolveActorRef(s.Subscriber), s.ResumeIncarnation, s.ResumeAfterSeq, FromData(s.Handoff));
             case SubscribedManifest:
                 var sd = SubscribedData.Parser.ParseFrom(bytes);
                 return new Subscribed(sd.Channel, sd.Incarnation, sd.LastSeq, sd.Gap);
             case ResubscribeManifest:
-                return new Resubscribe(ResubscribeData.Parser.ParseFrom(bytes).Channel);
+                var r = ResubscribeData.Parser.ParseFrom(bytes);
+                return new Resubscribe(r.Channel, FromData(r.Handoff));
             case StopManifest:
                 return StopChannel.Instance;
             case DeliveredManifest:
                 var dd = DeliveredData.Parser.ParseFrom(bytes);
                 return new Delivered(dd.Channel, dd.Incarnation, dd.Seq);
+            case RecoverManifest:
+                var rc = RecoverData.Parser.ParseFrom(bytes);
+                return new Recover(rc.Channel, rc.RequestId, rc.Incarnation, rc.AfterSeq);
+            case RecoveredManifest:
+                var rd = RecoveredData.Parser.ParseFrom(bytes);
+                return new Recovered(rd.Channel, rd.RequestId, rd.Incarnation, rd.LastSeq, rd.Complete, rd.Missed.Select(FromData).ToList());
             default:
                 throw new System.Runtime.Serialization.SerializationException($"Unknown channel wire manifest [{manifest}]");
         }
+    }
+
+    private static ChannelMessageData ToData(ChannelMessage m) =>
+        new() { Channel = m.Channel, Incarnation = m.Incarnation, Seq = m.Seq, Payload = ToData(m.Payload) };
+
+    private static ChannelMessage FromData(ChannelMessageData m) => new(m.Channel, m.Incarnation, m.Seq, FromData(m.Payload));
+
+    private static HandoffData? ToData(ChannelHandoff? h)
+    {
+        if (h is null)
+        {
+            return null;
+        }
+
+        var data = new HandoffData { Incarnation = h.Incarnation, LastSeq = h.LastSeq };
+        data.Messages.AddRange(h.Messages.Select(ToData));
+        return data;
+    }
+
+    private static ChannelHandoff? FromData(HandoffData? h) =>
+        h is null ? null : new ChannelHandoff(h.Incarnation, h.LastSeq, h.Messages.Select(FromData).ToList());
+
+    private static RecoveredData ToData(Recovered r)
+    {
+        var data = new RecoveredData { Channel = r.Channel, RequestId = r.RequestId, Incarnation = r.Incarnation, LastSeq = r.LastSeq, Complete = r.Complete };
+        data.Missed.AddRange(r.Missed.Select(ToData));
+        return data;
     }
 
     private static PayloadData ToData(Payload payload) =>

@@ -18,7 +18,7 @@ public sealed class ChannelProtocolSerializerSpecs : TestKit
     {
     }
 
-    public static TheoryData<string> MessageNames => new() { "Subscribe", "SubscribeResume", "Publish", "PublishBinary", "Subscribed", "SubscribedGap", "Published", "ChannelMessage", "Resubscribe", "StopChannel", "Delivered" };
+    public static TheoryData<string> MessageNames => new() { "Subscribe", "SubscribeResume", "Publish", "PublishBinary", "Subscribed", "SubscribedGap", "Published", "ChannelMessage", "Resubscribe", "StopChannel", "Delivered", "ResubscribeHandoff", "SubscribeHandoff", "Recover", "Recovered", "NotRecovered" };
 
     [Theory]
     [MemberData(nameof(MessageNames))]
@@ -54,15 +54,27 @@ public sealed class ChannelProtocolSerializerSpecs : TestKit
         "Resubscribe" => new Resubscribe("/a"),
         "Delivered" => new Delivered("/a", 7, 100),
         "StopChannel" => StopChannel.Instance,
+        "ResubscribeHandoff" => new Resubscribe("/a", Handoff()),
+        "SubscribeHandoff" => new Subscribe("/a", TestActor, 0x1234, 41, Handoff()),
+        "Recover" => new Recover("/a", 3, 0x1234, 40),
+        "Recovered" => new Recovered("/a", 3, 0x1234, 42, true, Handoff().Messages),
+        "NotRecovered" => new Recovered("/a", 4, 0x1234, 42, false, []),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
+    private static ChannelHandoff Handoff() =>
+        new(0x1234, 42, [new ChannelMessage("/a", 0x1234, 41, Payload.Text("é")), new ChannelMessage("/a", 0x1234, 42, new Payload(false, [0, 255]))]);
+
     // Payload compares by reference, so compare what the records hold, with payload bytes spelled out.
-    private static string Describe(object message) => message switch
+    private static string Describe(object? message) => message switch
     {
         Publish p => $"Publish {p.Channel} {Describe(p.Payload)}",
         ChannelMessage m => $"ChannelMessage {m.Channel} {m.Incarnation} {m.Seq} {Describe(m.Payload)}",
-        Subscribe s => $"Subscribe {s.Channel} {s.Subscriber.Path} {s.ResumeIncarnation} {s.ResumeAfterSeq}",
+        Subscribe s => $"Subscribe {s.Channel} {s.Subscriber.Path} {s.ResumeIncarnation} {s.ResumeAfterSeq} {Describe(s.Handoff)}",
+        Resubscribe r => $"Resubscribe {r.Channel} {Describe(r.Handoff)}",
+        ChannelHandoff h => $"Handoff {h.Incarnation} {h.LastSeq} [{string.Join(", ", h.Messages.Select(Describe))}]",
+        Recovered r => $"Recovered {r.Channel} {r.RequestId} {r.Incarnation} {r.LastSeq} {r.Complete} [{string.Join(", ", r.Missed.Select(Describe))}]",
+        null => "none",
         Payload p => $"{(p.IsText ? "text" : "binary")}:{Convert.ToHexString(p.Bytes)}",
         _ => message.ToString()!,
     };
