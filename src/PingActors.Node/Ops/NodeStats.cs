@@ -16,7 +16,11 @@ public sealed record NodeStats(
     MessageStats Messages,
     long SlowConsumerDisconnects,
     ClusterStats Cluster,
-    RecoveryStats Recovery);
+    RecoveryStats Recovery,
+    SseStats Sse);
+
+/// <summary>The Server-Sent Events streams among the connections above (docs/sse.md).</summary>
+public sealed record SseStats(long Connections, long ConnectionsTotal, long EventsSent, long SlowConsumerDisconnects, long Refused);
 
 /// <summary>Subscribers that reconnected with a position (docs/recovery.md): served everything they missed, or not.</summary>
 public sealed record RecoveryStats(long Recovered, long NotRecovered);

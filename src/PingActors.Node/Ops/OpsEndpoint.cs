@@ -125,7 +125,13 @@ public sealed class OpsEndpoint
                 MembersUp: state.Members.Count(m => m.Status == MemberStatus.Up),
                 Unreachable: state.Unreachable.Count,
                 Leader: state.Leader?.ToString()),
-            Recovery: new RecoveryStats((long)_metrics.Recovered.Value, (long)_metrics.NotRecovered.Value));
+            Recovery: new RecoveryStats((long)_metrics.Recovered.Value, (long)_metrics.NotRecovered.Value),
+            Sse: new SseStats(
+                (long)_metrics.Sse.Connections.Value,
+                (long)_metrics.Sse.ConnectionsTotal.Value,
+                (long)_metrics.Sse.Events.Value,
+                (long)_metrics.Sse.SlowConsumerDisconnects.Value,
+                (long)_metrics.Sse.Refused.Value));
     }
 
     private ClusterView Members()

@@ -204,7 +204,10 @@ public sealed class SseSpecs(SseFixture fixture) : IClassFixture<SseFixture>
         await sse.ReadRecoveryAsync();
         var before = Metric(await MetricsAsync(), "pingactors_sse_events_sent_total");
         Assert.True(Metric(await MetricsAsync(), "pingactors_sse_connections") >= 1);
-        Assert.True((await Node.StatsAsync()).GetProperty("connections").GetInt64() >= 1);
+        var stats = await Node.StatsAsync();
+        Assert.True(stats.GetProperty("connections").GetInt64() >= 1);
+        Assert.True(stats.GetProperty("sse").GetProperty("connections").GetInt64() >= 1);
+        var eventsInStats = stats.GetProperty("sse").GetProperty("events_sent").GetInt64();
 
         await PostAsync(channel, "a", "b");
         await sse.ReadEventAsync();
@@ -215,6 +218,8 @@ public sealed class SseSpecs(SseFixture fixture) : IClassFixture<SseFixture>
             Assert.True(DateTime.UtcNow < deadline, "pingactors_sse_events_sent_total did not grow by the 2 events");
             await Task.Delay(50);
         }
+
+        Assert.True((await Node.StatsAsync()).GetProperty("sse").GetProperty("events_sent").GetInt64() >= eventsInStats + 2);
     }
 
     private async Task PostAsync(string channel, params string[] messages)
