@@ -88,6 +88,9 @@ internal static class Recover
         var behind = all.Count(c => c.Last < final);
         while (behind > 0 && drainSw.Elapsed < TimeSpan.FromSeconds(10))
         {
+            // A client the server closed (slow consumer: the tool's readers fell behind) does what a real one
+            // would: reconnects with its position.
+            await Parallel.ForEachAsync(all.Where(c => c.Closed).ToList(), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (c, ct) => await c.ConnectAsync(target, channel, ct));
             await Task.Delay(100);
             behind = all.Count(c => c.Last < final);
         }
@@ -142,7 +145,13 @@ internal static class Recover
 
         public int Failures { get; private set; }
 
-        public int ServerCloses { get; private set; }
+        public int ServerCloses => Volatile.Read(ref _serverCloses);
+
+        /// <summary>The server closed its socket (its read loop ended); it has not reconnected yet.</summary>
+        public bool Closed => Volatile.Read(ref _closed);
+
+        private int _serverCloses;
+        private bool _closed;
 
         public async Task ConnectAsync(Target target, string channel, CancellationToken ct)
         {
@@ -180,6 +189,7 @@ internal static class Recover
             }
 
             var ws = _ws!;
+            Volatile.Write(ref _closed, false);
             _reading = Task.Run(() => ReadAsync(ws));
         }
 
@@ -219,7 +229,8 @@ internal static class Recover
                     Interlocked.Exchange(ref _last, seq);
                 }
 
-                ServerCloses++;
+                Interlocked.Increment(ref _serverCloses);
+                Volatile.Write(ref _closed, true);
             }
             catch (Exception)
             {

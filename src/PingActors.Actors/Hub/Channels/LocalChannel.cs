@@ -151,6 +151,10 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
             var previous = _incarnation;
             _incarnation = s.Incarnation;
             _epoch = ChannelEpoch.Of(_incarnation);
+            foreach (var group in _formats)
+            {
+                group.Recent.Clear();
+            }
             if (previous != 0)
             {
                 EndPositionedMembers();
@@ -293,7 +297,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         SendAnswer(member, format, recovered, position);
         foreach (var message in missed)
         {
-            member.Deliver(format.Message(new ChannelPosition(EpochOf(message), message.Seq), message.Payload));
+            member.Deliver(Encode(format, message));
         }
 
         _metrics.Delivered.Inc(missed.Count);
@@ -361,7 +365,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         {
             foreach (var message in held)
             {
-                a.Deliver(format is null ? message.Payload : format.Message(new ChannelPosition(EpochOf(message), message.Seq), message.Payload));
+                a.Deliver(format is null ? message.Payload : Encode(format, message));
             }
 
             _metrics.Delivered.Inc(held.Count);
@@ -377,6 +381,29 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         member.Slot = _outboxes.Count;
         _outboxes.Add(a.Deliver);
         _active.Add(member);
+    }
+
+    // A missed or held message for one member: the encoding its format's live members got, if it is still
+    // among the recent ones (clients reconnecting at once all miss the same messages: encoded once, not once
+    // per client).
+    private Payload Encode(IDeliveryFormat format, ChannelMessage message)
+    {
+        if (format is AsPublished || message.Incarnation != _incarnation)
+        {
+            return format.Message(new ChannelPosition(EpochOf(message), message.Seq), message.Payload);
+        }
+
+        foreach (var group in _formats)
+        {
+            if (ReferenceEquals(group.Format, format))
+            {
+                return group.Recent.TryGet(message, out var encoded)
+                    ? encoded
+                    : group.Recent.Keep(message, format.Message(new ChannelPosition(EpochOf(message), message.Seq), message.Payload));
+            }
+        }
+
+        return format.Message(new ChannelPosition(EpochOf(message), message.Seq), message.Payload);
     }
 
     private void JoinFormatGroup(Member member, IDeliveryFormat format)
@@ -481,7 +508,7 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
                     continue; // recovering: its answer brings this one; or ended
                 }
 
-                encoded ??= group.Format.Message(position, message.Payload);
+                encoded ??= group.Recent.Keep(message, group.Format.Message(position, message.Payload));
                 member.Deliver!(encoded);
                 delivered++;
             }
@@ -610,6 +637,46 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         public IDeliveryFormat Format { get; } = format;
 
         public List<Member> Members { get; } = [];
+
+        public RecentEncodings Recent { get; } = new();
+    }
+
+    /// <summary>The newest encodings of one format, by seq of the current incarnation; bounded in count and bytes.</summary>
+    private sealed class RecentEncodings
+    {
+        private const int MaxCount = 4096;
+        private const long MaxBytes = 4 * 1024 * 1024;
+        private readonly Dictionary<long, Payload> _bySeq = [];
+        private readonly Queue<long> _order = new();
+        private long _bytes;
+
+        public bool TryGet(ChannelMessage message, out Payload encoded) => _bySeq.TryGetValue(message.Seq, out encoded!);
+
+        public Payload Keep(ChannelMessage message, Payload encoded)
+        {
+            if (!_bySeq.TryAdd(message.Seq, encoded))
+            {
+                return encoded;
+            }
+
+            _order.Enqueue(message.Seq);
+            _bytes += encoded.Length;
+            while (_order.Count > MaxCount || _bytes > MaxBytes)
+            {
+                var seq = _order.Dequeue();
+                _bytes -= _bySeq[seq].Length;
+                _bySeq.Remove(seq);
+            }
+
+            return encoded;
+        }
+
+        public void Clear()
+        {
+            _bySeq.Clear();
+            _order.Clear();
+            _bytes = 0;
+        }
     }
 
     /// <summary>The payload as published: a recovering member that activated without a format of its own.</summary>

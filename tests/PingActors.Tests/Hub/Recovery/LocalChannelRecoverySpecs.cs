@@ -96,6 +96,29 @@ public sealed class LocalChannelRecoverySpecs : TestKit
     }
 
     [Fact]
+    public void Members_recovering_the_same_messages_share_one_encoding_of_each()
+    {
+        var (channel, entity) = Subscribed(lastSeq: 3);
+        var format = new TestFormat("f");
+        var outboxes = new List<Akka.TestKit.TestProbe>();
+        for (var i = 0; i < 3; i++)
+        {
+            outboxes.Add(Join(channel, new RecoveryRequest(new ChannelPosition(Epoch, 1)), format));
+            var recover = entity.ExpectMsg<Recover>();
+            channel.Tell(new Recovered("/c", recover.RequestId, Incarnation, 3, true, [Message(2, "m2"), Message(3, "m3")]), entity.Ref);
+        }
+
+        channel.Tell(Message(4, "m4"), entity.Ref);
+        foreach (var outbox in outboxes)
+        {
+            outbox.ExpectMsg<Payload>(); // the answer
+            Assert.Equal([$"f|{Epoch}:2|m2", $"f|{Epoch}:3|m3", $"f|{Epoch}:4|m4"], Enumerable.Range(0, 3).Select(_ => Text(outbox.ExpectMsg<Payload>())));
+        }
+
+        Assert.Equal(3, format.MessageCalls);
+    }
+
+    [Fact]
     public void A_position_the_entity_cannot_serve_is_answered_recovered_false_then_live()
     {
         var (channel, entity) = Subscribed(lastSeq: 20);

@@ -52,6 +52,9 @@ public sealed class RecoverySpecs(SmallReplayFixture fixture) : IClassFixture<Sm
 
         var stats = await Stats.WaitForAsync(Node, s => s.GetProperty("recovery").GetProperty("recovered").GetInt64() >= 1, what: "the recovered counter");
         Assert.True(stats.GetProperty("recovery").GetProperty("recovered").GetInt64() >= 1);
+        var metrics = await Node.Http.GetStringAsync(new Uri(Node.OpsUri, "/metrics"));
+        Assert.Contains("pingactors_hub_recoveries_total{outcome=\"recovered\"}", metrics);
+        Assert.Contains("pingactors_hub_recoveries_total{outcome=\"not_recovered\"}", metrics);
     }
 
     [Fact]
