@@ -16,7 +16,7 @@ namespace PingActors.Actors.Hub.Channels;
 /// from the plain ones: each message is encoded once per format, and a recovering member is given its
 /// answer, then what it missed (asked of the entity), then the live stream (docs/recovery.md).
 /// </summary>
-public sealed class LocalChannel : ReceiveActor, IWithTimers
+public sealed partial class LocalChannel : ReceiveActor, IWithTimers
 {
     private const string RetryTimer = "subscribe-retry";
 
@@ -203,116 +203,6 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         }
     }
 
-    // The channel's numbering restarted (a crash, or a hand-off whose state was not adopted): positions a
-    // member was given mean nothing in the new epoch, and what it missed in between is gone, so it is
-    // closed as on a gap; it reconnects with its position and is told recovered:false.
-    private void EndPositionedMembers()
-    {
-        foreach (var member in _members.Values)
-        {
-            if (member.Positioned && !member.Awaiting && member.After != long.MaxValue)
-            {
-                member.After = long.MaxValue;
-                member.Connection.Tell(ChannelGap.Instance);
-            }
-        }
-    }
-
-    private void StartRecovery(Member member)
-    {
-        if (member.RequestId != 0)
-        {
-            _recovering.Remove(member.RequestId);
-            member.RequestId = 0;
-        }
-
-        if (member.Recovery!.Since is not { } since)
-        {
-            // Nothing asked: the stream starts here.
-            Resolve(member, true, new ChannelPosition(_epoch, _lastSeq), _lastSeq, []);
-            return;
-        }
-
-        member.RequestId = ++_nextRequest;
-        _recovering.Add(member.RequestId, member);
-        ChannelEpoch.TryParse(since.Epoch, out var incarnation);
-        (_entity ?? _region).Tell(new Recover(_channel, member.RequestId, incarnation, since.Seq));
-    }
-
-    private void OnRecovered(Recovered r)
-    {
-        if (!_recovering.Remove(r.RequestId, out var member))
-        {
-            return; // it left, or this answers a request asked again since
-        }
-
-        member.RequestId = 0;
-        if (r.Incarnation != _incarnation)
-        {
-            // Answered by an incarnation this channel has left (or not reached yet): its numbers do not
-            // line up with the live stream here; the next confirmed subscription asks again.
-            if (_subscribed)
-            {
-                StartRecovery(member);
-            }
-
-            return;
-        }
-
-        var since = member.Recovery!.Since!.Value;
-        if (r.Complete)
-        {
-            _metrics.Recovered.Inc();
-            Resolve(member, true, new ChannelPosition(_epoch, since.Seq), r.LastSeq, r.Missed);
-        }
-        else
-        {
-            _metrics.NotRecovered.Inc();
-            Resolve(member, false, new ChannelPosition(_epoch, r.LastSeq), r.LastSeq, []);
-        }
-    }
-
-    // The member's answer is known: it gets the answer, then the missed messages, then every live message
-    // numbered after liveAfter (everything up to it is either missed or was sent before the answer).
-    private void Resolve(Member member, bool recovered, ChannelPosition position, long liveAfter, IReadOnlyList<ChannelMessage> missed)
-    {
-        member.Awaiting = false;
-        member.After = liveAfter;
-        if (member.Deliver is null)
-        {
-            member.Answer = (recovered, position);
-            if (missed.Count > 0)
-            {
-                member.Held ??= new Queue<ChannelMessage>(missed.Count);
-                foreach (var message in missed)
-                {
-                    member.Held.Enqueue(message);
-                }
-            }
-
-            return;
-        }
-
-        var format = member.Format!;
-        SendAnswer(member, format, recovered, position);
-        foreach (var message in missed)
-        {
-            member.Deliver(Encode(format, message));
-        }
-
-        _metrics.Delivered.Inc(missed.Count);
-    }
-
-    private static void SendAnswer(Member member, IDeliveryFormat format, bool recovered, ChannelPosition position)
-    {
-        if (format is not AsPublished)
-        {
-            member.Deliver!(format.Recovery(recovered, position));
-        }
-    }
-
-    private string EpochOf(ChannelMessage message) => message.Incarnation == _incarnation ? _epoch : ChannelEpoch.Of(message.Incarnation);
-
     private void OnJoin(Join join)
     {
         _joinsReceived++;
@@ -383,60 +273,6 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
         _active.Add(member);
     }
 
-    // A missed or held message for one member: the encoding its format's live members got, if it is still
-    // among the recent ones (clients reconnecting at once all miss the same messages: encoded once, not once
-    // per client).
-    private Payload Encode(IDeliveryFormat format, ChannelMessage message)
-    {
-        if (format is AsPublished || message.Incarnation != _incarnation)
-        {
-            return format.Message(new ChannelPosition(EpochOf(message), message.Seq), message.Payload);
-        }
-
-        foreach (var group in _formats)
-        {
-            if (ReferenceEquals(group.Format, format))
-            {
-                return group.Recent.TryGet(message, out var encoded)
-                    ? encoded
-                    : group.Recent.Keep(message, format.Message(new ChannelPosition(EpochOf(message), message.Seq), message.Payload));
-            }
-        }
-
-        return format.Message(new ChannelPosition(EpochOf(message), message.Seq), message.Payload);
-    }
-
-    private void JoinFormatGroup(Member member, IDeliveryFormat format)
-    {
-        foreach (var group in _formats)
-        {
-            if (ReferenceEquals(group.Format, format))
-            {
-                group.Members.Add(member);
-                return;
-            }
-        }
-
-        _formats.Add(new FormatGroup(format) { Members = { member } });
-    }
-
-    private void LeaveFormatGroup(Member member)
-    {
-        for (var i = 0; i < _formats.Count; i++)
-        {
-            var group = _formats[i];
-            if (ReferenceEquals(group.Format, member.Format) && group.Members.Remove(member))
-            {
-                if (group.Members.Count == 0)
-                {
-                    _formats.RemoveAt(i);
-                }
-
-                return;
-            }
-        }
-    }
-
     private void OnMessage(ChannelMessage message)
     {
         if (message.Incarnation != _incarnation || message.Seq <= _lastSeq)
@@ -491,30 +327,6 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
                 member.Connection.Tell(ChannelGap.Instance);
             }
         }
-    }
-
-    // Encodes the message once per format, for the first member of that format that is owed it.
-    private void DeliverPositioned(ChannelMessage message)
-    {
-        var position = new ChannelPosition(_epoch, message.Seq);
-        var delivered = 0;
-        foreach (var group in _formats)
-        {
-            Payload? encoded = null;
-            foreach (var member in group.Members)
-            {
-                if (message.Seq <= member.After)
-                {
-                    continue; // recovering: its answer brings this one; or ended
-                }
-
-                encoded ??= group.Recent.Keep(message, group.Format.Message(position, message.Payload));
-                member.Deliver!(encoded);
-                delivered++;
-            }
-        }
-
-        _metrics.Delivered.Inc(delivered);
     }
 
     private void OnTerminated(Terminated t)
@@ -575,118 +387,6 @@ public sealed class LocalChannel : ReceiveActor, IWithTimers
 
         _outboxes.RemoveAt(last);
         _active.RemoveAt(last);
-    }
-
-    private sealed class Member(IActorRef connection, RecoveryRequest? recovery)
-    {
-        public IActorRef Connection { get; } = connection;
-
-        public RecoveryRequest? Recovery { get; } = recovery;
-
-        /// <summary>It joined with a recovery request: it is owed an answer and a stream without holes.</summary>
-        public bool Positioned => Recovery is not null;
-
-        /// <summary>Its recovery is not answered yet: no message is its own until the answer says where it stands.</summary>
-        public bool Awaiting { get; set; } = recovery is not null;
-
-        /// <summary>Messages numbered up to this are not its own (its answer brought them); long.MaxValue: none any more.</summary>
-        public long After { get; set; } = recovery is null ? 0 : long.MaxValue;
-
-        public long RequestId { get; set; }
-
-        /// <summary>The answer owed to it once its socket opens.</summary>
-        public (bool Recovered, ChannelPosition Position)? Answer { get; set; }
-
-        public Action<Payload>? Deliver { get; set; }
-
-        /// <summary>Its format once its socket is open (null: a plain member in the outbox list).</summary>
-        public IDeliveryFormat? Format { get; set; }
-
-        /// <summary>Its position in the channel's outbox list while its socket is open.</summary>
-        public int Slot { get; set; }
-
-        public Queue<ChannelMessage>? Held { get; set; }
-
-        /// <summary>
-        /// Holds a message until the socket opens: a plain member keeps the newest <paramref name="max"/>; a
-        /// recovering one may also hold what it missed, and is never silently cut (false: it overflowed).
-        /// </summary>
-        public bool Hold(ChannelMessage message, int max, int replayMax, HubMetrics metrics)
-        {
-            Held ??= new Queue<ChannelMessage>();
-            if (Positioned)
-            {
-                if (Held.Count >= max + replayMax)
-                {
-                    return false;
-                }
-            }
-            else if (Held.Count >= max)
-            {
-                Held.Dequeue();
-                metrics.Session.Dropped.Inc();
-            }
-
-            Held.Enqueue(message);
-            return true;
-        }
-    }
-
-    private sealed class FormatGroup(IDeliveryFormat format)
-    {
-        public IDeliveryFormat Format { get; } = format;
-
-        public List<Member> Members { get; } = [];
-
-        public RecentEncodings Recent { get; } = new();
-    }
-
-    /// <summary>The newest encodings of one format, by seq of the current incarnation; bounded in count and bytes.</summary>
-    private sealed class RecentEncodings
-    {
-        private const int MaxCount = 4096;
-        private const long MaxBytes = 4 * 1024 * 1024;
-        private readonly Dictionary<long, Payload> _bySeq = [];
-        private readonly Queue<long> _order = new();
-        private long _bytes;
-
-        public bool TryGet(ChannelMessage message, out Payload encoded) => _bySeq.TryGetValue(message.Seq, out encoded!);
-
-        public Payload Keep(ChannelMessage message, Payload encoded)
-        {
-            if (!_bySeq.TryAdd(message.Seq, encoded))
-            {
-                return encoded;
-            }
-
-            _order.Enqueue(message.Seq);
-            _bytes += encoded.Length;
-            while (_order.Count > MaxCount || _bytes > MaxBytes)
-            {
-                var seq = _order.Dequeue();
-                _bytes -= _bySeq[seq].Length;
-                _bySeq.Remove(seq);
-            }
-
-            return encoded;
-        }
-
-        public void Clear()
-        {
-            _bySeq.Clear();
-            _order.Clear();
-            _bytes = 0;
-        }
-    }
-
-    /// <summary>The payload as published: a recovering member that activated without a format of its own.</summary>
-    private sealed class AsPublished : IDeliveryFormat
-    {
-        public static readonly AsPublished Instance = new();
-
-        public Payload Message(ChannelPosition position, Payload payload) => payload;
-
-        public Payload Recovery(bool recovered, ChannelPosition position) => throw new NotSupportedException("no answer as published");
     }
 
     private sealed class RetrySubscribe
