@@ -67,8 +67,8 @@ internal static class Delivery
     public static void Log(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
 
     /// <summary>Opens open(i) for every i below count, with a bounded number in flight; a progress bar when it can.</summary>
-    public static async Task<(int Failures, Dictionary<string, int> Errors, double Seconds)> ConnectAllAsync(
-        int count, Func<int, CancellationToken, Task<RawWebSocket>> open, Action<int, RawWebSocket> opened, int concurrency)
+    public static async Task<(int Failures, Dictionary<string, int> Errors, double Seconds)> ConnectAllAsync<TConnection>(
+        int count, Func<int, CancellationToken, Task<TConnection>> open, Action<int, TConnection> opened, int concurrency)
     {
         var failures = 0;
         var done = 0;
@@ -107,7 +107,7 @@ internal static class Delivery
             }
         }
 
-        var all = Task.WhenAll(Enumerable.Range(0, Math.Min(concurrency, count)).Select(_ => Task.Run(Worker)));
+        var all = Task.WhenAll(Enumerable.Range(0, Math.Min(concurrency, Math.Max(1, count))).Select(_ => Task.Run(Worker)));
         await LiveProgress.RunAsync(
             "connecting",
             count,

@@ -175,45 +175,6 @@ internal static class SseFanout
         return live.Length == 0 ? 0 : delivered / window / live.Length;
     }
 
-    private static Task<(int Failures, Dictionary<string, int> Errors, double Seconds)> OpenSseAsync(Target target, int count, string channel, int concurrency, Action<int, SseStream> opened)
-    {
-        return ConnectAll();
-
-        async Task<(int, Dictionary<string, int>, double)> ConnectAll()
-        {
-            var failures = 0;
-            var errors = new Dictionary<string, int>();
-            var next = -1;
-            var clock = Stopwatch.StartNew();
-            async Task Worker()
-            {
-                while (true)
-                {
-                    var i = Interlocked.Increment(ref next);
-                    if (i >= count)
-                    {
-                        return;
-                    }
-
-                    try
-                    {
-                        using var t = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                        opened(i, await SseStream.OpenAsync(target, channel, t.Token).ConfigureAwait(false));
-                    }
-                    catch (Exception e)
-                    {
-                        Interlocked.Increment(ref failures);
-                        lock (errors)
-                        {
-                            var key = e.GetBaseException().Message;
-                            errors[key] = errors.GetValueOrDefault(key) + 1;
-                        }
-                    }
-                }
-            }
-
-            await Task.WhenAll(Enumerable.Range(0, Math.Min(concurrency, Math.Max(1, count))).Select(_ => Task.Run(Worker)));
-            return (failures, errors, clock.Elapsed.TotalSeconds);
-        }
-    }
+    private static Task<(int Failures, Dictionary<string, int> Errors, double Seconds)> OpenSseAsync(Target target, int count, string channel, int concurrency, Action<int, SseStream> opened) =>
+        Delivery.ConnectAllAsync(count, (_, ct) => SseStream.OpenAsync(target, channel, ct), opened, concurrency);
 }

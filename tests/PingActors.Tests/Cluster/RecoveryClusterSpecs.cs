@@ -24,7 +24,7 @@ public sealed class RecoveryClusterSpecs(ITestOutputHelper output)
         var first = await WsClient.ConnectAsync(cluster[1].WsUri(path + "?recover=1"));
         var epoch = (await RecoveryAnswer.ReadAsync(first)).Epoch;
         await PostAsync(cluster[2], path, "m1", "m2", "m3");
-        Assert.Equal([1L, 2, 3], (await ReadAsync(first, 3)).Select(m => m.Seq));
+        Assert.Equal([1L, 2, 3], (await Positioned.ReadAsync(first, 3)).Select(m => m.Seq));
         await first.DisposeAsync();
 
         await PostAsync(cluster[2], path, "m4", "m5");
@@ -36,7 +36,7 @@ public sealed class RecoveryClusterSpecs(ITestOutputHelper output)
         var answer = await RecoveryAnswer.ReadAsync(again);
         Assert.True(answer.Recovered, $"not recovered: {answer}\n{cluster.Transcripts()}");
         Assert.Equal(new RecoveryAnswer(true, epoch, 3), answer);
-        var missed = await ReadAsync(again, 4);
+        var missed = await Positioned.ReadAsync(again, 4);
         Assert.Equal([(4L, "m4"), (5L, "m5"), (6L, "m6"), (7L, "m7")], missed.Select(m => (m.Seq, m.Text)));
         Assert.All(missed, m => Assert.Equal(epoch, m.Epoch));
 
@@ -58,17 +58,6 @@ public sealed class RecoveryClusterSpecs(ITestOutputHelper output)
             using var response = await LocalCluster.Http.PostAsync(node.HttpUri(path), content);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
-    }
-
-    private static async Task<List<Positioned>> ReadAsync(WsClient client, int count)
-    {
-        var read = new List<Positioned>();
-        for (var i = 0; i < count; i++)
-        {
-            read.Add(Positioned.Decode(await client.ReceiveAsync()));
-        }
-
-        return read;
     }
 
     private static async Task<List<string>> ReadTextsAsync(WsClient client, int count)

@@ -11,6 +11,18 @@ public sealed record Positioned(string Epoch, long Seq, bool IsText, byte[] Data
 {
     public string Text => Encoding.UTF8.GetString(Data);
 
+    /// <summary>The client's next <paramref name="count"/> frames, decoded.</summary>
+    public static async Task<List<Positioned>> ReadAsync(WsClient client, int count)
+    {
+        var read = new List<Positioned>();
+        for (var i = 0; i < count; i++)
+        {
+            read.Add(Decode(await client.ReceiveAsync()));
+        }
+
+        return read;
+    }
+
     public static Positioned Decode(Received frame)
     {
         if (frame.Type == WebSocketMessageType.Binary)

@@ -28,7 +28,7 @@ public sealed class RecoverySpecs(SmallReplayFixture fixture) : IClassFixture<Sm
         Assert.Equal(0, answer.Seq);
 
         await PostAsync(channel, "m1", "m2", "m3");
-        var read = await ReadAsync(first, 3);
+        var read = await Positioned.ReadAsync(first, 3);
         Assert.Equal(["m1", "m2", "m3"], read.Select(m => m.Text));
         Assert.Equal([1L, 2, 3], read.Select(m => m.Seq));
         Assert.All(read, m => Assert.Equal(answer.Epoch, m.Epoch));
@@ -38,7 +38,7 @@ public sealed class RecoverySpecs(SmallReplayFixture fixture) : IClassFixture<Sm
         await using var again = await Node.ConnectAsync($"{channel}?recover=1&since=3&epoch={answer.Epoch}");
         Assert.Equal(new RecoveryAnswer(true, answer.Epoch, 3), await RecoveryAnswer.ReadAsync(again));
         await PostAsync(channel, "m7");
-        var resumed = await ReadAsync(again, 4);
+        var resumed = await Positioned.ReadAsync(again, 4);
         Assert.Equal(["m4", "m5", "m6", "m7"], resumed.Select(m => m.Text));
         Assert.Equal([4L, 5, 6, 7], resumed.Select(m => m.Seq));
 
@@ -126,16 +126,5 @@ public sealed class RecoverySpecs(SmallReplayFixture fixture) : IClassFixture<Sm
             using var response = await Node.PostAsync(channel, text);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
-    }
-
-    private static async Task<List<Positioned>> ReadAsync(WsClient client, int count)
-    {
-        var read = new List<Positioned>();
-        for (var i = 0; i < count; i++)
-        {
-            read.Add(Positioned.Decode(await client.ReceiveAsync()));
-        }
-
-        return read;
     }
 }
