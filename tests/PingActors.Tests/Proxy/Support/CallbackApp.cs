@@ -16,6 +16,20 @@ public sealed record CallbackRequest(string Method, string Path, string Query, I
     public string Text => System.Text.Encoding.UTF8.GetString(Body);
 
     public string? Header(string name) => Headers.TryGetValue(name, out var values) ? string.Join(", ", values) : null;
+
+    /// <summary>Reads the request, body included, as an app server receives it.</summary>
+    public static async Task<CallbackRequest> ReadAsync(HttpRequest request)
+    {
+        var body = new MemoryStream();
+        await request.Body.CopyToAsync(body);
+        return new CallbackRequest(
+            request.Method,
+            request.Path.Value ?? "/",
+            request.QueryString.Value ?? string.Empty,
+            request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? string.Empty).ToArray(), StringComparer.OrdinalIgnoreCase),
+            body.ToArray(),
+            request.ContentType);
+    }
 }
 
 /// <summary>What the app answers a callback with.</summary>
@@ -25,6 +39,38 @@ public sealed record CallbackAnswer(int Status = 200, byte[]? Body = null, strin
 
     public static CallbackAnswer Session(string key, string? greeting = null, string contentType = "text/plain") =>
         new(200, greeting is null ? null : System.Text.Encoding.UTF8.GetBytes(greeting), greeting is null ? null : contentType, new Dictionary<string, string> { ["X-Kuiperbelt-Session"] = key });
+
+    /// <summary>Writes this answer after its delay; nothing when the node gave up waiting first (callback.timeout).</summary>
+    public async Task WriteAsync(HttpContext context)
+    {
+        if (Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(Delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        context.Response.StatusCode = Status;
+        foreach (var (name, value) in Headers ?? new Dictionary<string, string>())
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        if (ContentType is not null)
+        {
+            context.Response.ContentType = ContentType;
+        }
+
+        if (Body is not null)
+        {
+            await context.Response.Body.WriteAsync(Body);
+        }
+    }
 }
 
 /// <summary>
@@ -133,15 +179,7 @@ public sealed class CallbackApp : IAsyncDisposable
 
     private async Task AnswerAsync(HttpContext context)
     {
-        var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body);
-        var request = new CallbackRequest(
-            context.Request.Method,
-            context.Request.Path.Value ?? "/",
-            context.Request.QueryString.Value ?? string.Empty,
-            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? string.Empty).ToArray(), StringComparer.OrdinalIgnoreCase),
-            body.ToArray(),
-            context.Request.ContentType);
+        var request = await CallbackRequest.ReadAsync(context.Request);
         Requests(request.Path).Writer.TryWrite(request);
 
         var answer = request.Path switch
@@ -152,32 +190,6 @@ public sealed class CallbackApp : IAsyncDisposable
             "/close" => Close(request),
             _ => new CallbackAnswer(404),
         };
-        if (answer.Delay > TimeSpan.Zero)
-        {
-            try
-            {
-                await Task.Delay(answer.Delay, context.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-
-        context.Response.StatusCode = answer.Status;
-        foreach (var (name, value) in answer.Headers ?? new Dictionary<string, string>())
-        {
-            context.Response.Headers[name] = value;
-        }
-
-        if (answer.ContentType is not null)
-        {
-            context.Response.ContentType = answer.ContentType;
-        }
-
-        if (answer.Body is not null)
-        {
-            await context.Response.Body.WriteAsync(answer.Body);
-        }
+        await answer.WriteAsync(context);
     }
 }

@@ -75,15 +75,7 @@ public sealed class WsaasApp : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body);
-        var request = new CallbackRequest(
-            context.Request.Method,
-            context.Request.Path.Value ?? "/",
-            context.Request.QueryString.Value ?? string.Empty,
-            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? string.Empty).ToArray(), StringComparer.OrdinalIgnoreCase),
-            body.ToArray(),
-            context.Request.ContentType);
+        var request = await CallbackRequest.ReadAsync(context.Request);
         var key = $"{request.Method} {request.Path}";
         _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
         Requests(request.Method).Writer.TryWrite(request);
@@ -101,27 +93,6 @@ public sealed class WsaasApp : IAsyncDisposable
             context.Response.OnCompleted(() => after(request));
         }
 
-        if (answer.Delay > TimeSpan.Zero)
-        {
-            try
-            {
-                await Task.Delay(answer.Delay, context.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-                return; // the node gave up waiting (callback.timeout): no one to answer
-            }
-        }
-
-        context.Response.StatusCode = answer.Status;
-        if (answer.ContentType is not null)
-        {
-            context.Response.ContentType = answer.ContentType;
-        }
-
-        if (answer.Body is not null)
-        {
-            await context.Response.Body.WriteAsync(answer.Body);
-        }
+        await answer.WriteAsync(context);
     }
 }
