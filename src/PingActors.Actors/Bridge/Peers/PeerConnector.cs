@@ -31,6 +31,12 @@ public static class PeerConnector
 
             using var bound = new CancellationTokenSource(timeout);
             await socket.ConnectAsync(endpoint, bound.Token).ConfigureAwait(false);
+
+            // The peer endpoint takes what a zero-byte wait announced with one synchronous read inside a stream
+            // host that many sessions share. That wait can end with nothing to read (the readiness it saw was
+            // already consumed); a blocking read would then hold the host, and every session on it, until the
+            // peer writes. Non-blocking, such a read answers WouldBlock and the endpoint waits again.
+            socket.Blocking = false;
             return new ConnectedPeer(socket, datagram, peer);
         }
         catch

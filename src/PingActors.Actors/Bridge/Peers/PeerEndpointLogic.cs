@@ -135,7 +135,9 @@ internal sealed class PeerEndpointLogic : InAndOutGraphStageLogic
             return;
         }
 
-        // Data (or the end) is there: take what is available in one chunk, without waiting again.
+        // Data (or the end) is most likely there: take what is available in one chunk, without waiting again.
+        // The socket is non-blocking (PeerConnector), so a wait that ended with nothing to read answers
+        // WouldBlock here and waits again, instead of holding the stream host.
         var rented = ArrayPool<byte>.Shared.Rent(Math.Clamp(Socket.Available, 1, _stage.ReadChunk));
         try
         {
