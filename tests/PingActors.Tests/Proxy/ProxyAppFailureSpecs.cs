@@ -39,7 +39,11 @@ public sealed class ProxyAppFailureSpecs
         {
             using var connection = await app.AcceptTcpClientAsync();
             var stream = connection.GetStream();
-            await stream.ReadAsync(new byte[4096]);
+            using var request = new StreamReader(stream, leaveOpen: true);
+            while (!string.IsNullOrEmpty(await request.ReadLineAsync()))
+            {
+                // The callback's request head; its body (none for a connect) is not needed.
+            }
             await stream.WriteAsync(Encoding.ASCII.GetBytes(garbage));
             connection.Client.Shutdown(SocketShutdown.Send);
         });
@@ -70,15 +74,7 @@ public sealed class ProxyAppFailureSpecs
     {
         await using var proxy = await ProxyNode.StartAsync(["receive"]);
         var release = new TaskCompletionSource();
-        proxy.App.Receive = r =>
-        {
-            if (r.Header("X-Kuiperbelt-Session") == "stuck")
-            {
-                release.Task.Wait(TimeSpan.FromSeconds(20));
-            }
-
-            return CallbackAnswer.Ok;
-        };
+        proxy.App.Receive = r => r.Header("X-Kuiperbelt-Session") == "stuck" ? new CallbackAnswer(After: release.Task) : CallbackAnswer.Ok;
         proxy.App.Connect = _ => CallbackAnswer.Session("stuck");
         await using var stuck = await proxy.ConnectAsync();
         proxy.App.Connect = _ => CallbackAnswer.Session("free");

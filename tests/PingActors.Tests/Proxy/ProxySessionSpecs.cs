@@ -103,11 +103,7 @@ public sealed class ProxySessionSpecs
         await using var proxy = await ProxyNode.StartAsync();
         proxy.App.Connect = _ => CallbackAnswer.Session("slow");
         var release = new TaskCompletionSource();
-        proxy.App.Receive = _ =>
-        {
-            release.Task.Wait(TimeSpan.FromSeconds(15));
-            return CallbackAnswer.Ok;
-        };
+        proxy.App.Receive = _ => new CallbackAnswer(After: release.Task);
         await using var client = await proxy.ConnectAsync();
 
         await client.SendTextAsync("one");

@@ -32,27 +32,33 @@ public sealed record CallbackRequest(string Method, string Path, string Query, I
     }
 }
 
-/// <summary>What the app answers a callback with.</summary>
-public sealed record CallbackAnswer(int Status = 200, byte[]? Body = null, string? ContentType = null, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default)
+/// <summary>What the app answers a callback with, after <paramref name="Delay"/> and once <paramref name="After"/> has completed (an app that is slow until the test releases it).</summary>
+public sealed record CallbackAnswer(int Status = 200, byte[]? Body = null, string? ContentType = null, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default, Task? After = null)
 {
     public static readonly CallbackAnswer Ok = new();
 
     public static CallbackAnswer Session(string key, string? greeting = null, string contentType = "text/plain") =>
         new(200, greeting is null ? null : System.Text.Encoding.UTF8.GetBytes(greeting), greeting is null ? null : contentType, new Dictionary<string, string> { ["X-Kuiperbelt-Session"] = key });
 
-    /// <summary>Writes this answer after its delay; nothing when the node gave up waiting first (callback.timeout).</summary>
+    /// <summary>Writes this answer after its delay and release; nothing when the node gave up waiting first (callback.timeout).</summary>
     public async Task WriteAsync(HttpContext context)
     {
-        if (Delay > TimeSpan.Zero)
+        try
         {
-            try
+            if (Delay > TimeSpan.Zero)
             {
                 await Task.Delay(Delay, context.RequestAborted);
             }
-            catch (OperationCanceledException)
+
+            if (After is not null)
             {
-                return;
+                // Waits without holding a thread: the app shares the test process's pool with the nodes under test.
+                await After.WaitAsync(context.RequestAborted);
             }
+        }
+        catch (OperationCanceledException)
+        {
+            return;
         }
 
         context.Response.StatusCode = Status;
