@@ -89,6 +89,8 @@ public sealed class CallbackApp : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, Channel<CallbackRequest>> _requests = new();
     private int _sessions;
+    private int _inFlight;
+    private int _mostInFlight;
 
     private CallbackApp(WebApplication app) => _app = app;
 
@@ -150,6 +152,10 @@ public sealed class CallbackApp : IAsyncDisposable
     }
 
     public int Pending(string path) => Requests(path).Reader.Count;
+
+    /// <summary>The most requests the app was handling at once (from the body read to the answer written).</summary>
+    public int MostInFlight => Volatile.Read(ref _mostInFlight);
+
     public async ValueTask DisposeAsync()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -160,6 +166,24 @@ public sealed class CallbackApp : IAsyncDisposable
     private Channel<CallbackRequest> Requests(string path) => _requests.GetOrAdd(path, _ => Channel.CreateUnbounded<CallbackRequest>());
 
     private async Task HandleAsync(HttpContext context)
+    {
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        int most;
+        while (inFlight > (most = Volatile.Read(ref _mostInFlight)) && Interlocked.CompareExchange(ref _mostInFlight, inFlight, most) != most)
+        {
+        }
+
+        try
+        {
+            await AnswerAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
     {
         var request = await CallbackRequest.ReadAsync(context.Request);
         Requests(request.Path).Writer.TryWrite(request);
