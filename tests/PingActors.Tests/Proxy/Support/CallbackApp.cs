@@ -17,6 +17,9 @@ public sealed record CallbackRequest(string Method, string Path, string Query, I
 
     public string? Header(string name) => Headers.TryGetValue(name, out var values) ? string.Join(", ", values) : null;
 
+    /// <summary>The TCP port the request came from: which of the node's pooled connections carried it.</summary>
+    public int RemotePort { get; init; }
+
     /// <summary>Reads the request, body included, as an app server receives it.</summary>
     public static async Task<CallbackRequest> ReadAsync(HttpRequest request)
     {
@@ -28,7 +31,10 @@ public sealed record CallbackRequest(string Method, string Path, string Query, I
             request.QueryString.Value ?? string.Empty,
             request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? string.Empty).ToArray(), StringComparer.OrdinalIgnoreCase),
             body.ToArray(),
-            request.ContentType);
+            request.ContentType)
+        {
+            RemotePort = request.HttpContext.Connection.RemotePort,
+        };
     }
 }
 
