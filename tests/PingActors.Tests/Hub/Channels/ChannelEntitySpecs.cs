@@ -287,7 +287,7 @@ public sealed class ChannelEntitySpecs : TestKit
     }
 
     [Fact]
-    public void Held_answers_go_out_after_half_the_publish_timeout_or_when_the_slow_node_leaves()
+    public void A_held_answer_goes_out_after_half_the_publish_timeout()
     {
         var settings = LongIdle with { PublishWindow = 1, PublishTimeout = TimeSpan.FromSeconds(1) };
         var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", settings, _metrics));
@@ -295,15 +295,30 @@ public sealed class ChannelEntitySpecs : TestKit
         entity.Tell(new Subscribe("/c", silent.Ref));
         silent.ExpectMsg<Subscribed>();
 
+        // Timed from the send, not by a quiet window: a loaded runner can only make the answer look later.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         entity.Tell(new Publish("/c", Payload.Text("1")), TestActor);
         entity.Tell(new Publish("/c", Payload.Text("2")), TestActor);
-        ExpectMsg<Published>();
-        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(1, ExpectMsg<Published>().Seq);
         Assert.Equal(2, ExpectMsg<Published>(TimeSpan.FromSeconds(3)).Seq);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(450), $"the held answer went out after {clock.Elapsed}, before half the publish timeout");
+    }
 
-        entity.Tell(new Publish("/c", Payload.Text("3")), TestActor);
+    [Fact]
+    public void A_held_answer_goes_out_when_the_slow_node_leaves()
+    {
+        // Half this timeout is far beyond the wait below: only the slow node leaving can release the answer.
+        var settings = LongIdle with { PublishWindow = 1, PublishTimeout = TimeSpan.FromMinutes(2) };
+        var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", settings, _metrics));
+        var silent = CreateTestProbe();
+        entity.Tell(new Subscribe("/c", silent.Ref));
+        silent.ExpectMsg<Subscribed>();
+
+        entity.Tell(new Publish("/c", Payload.Text("1")), TestActor);
+        entity.Tell(new Publish("/c", Payload.Text("2")), TestActor);
+        Assert.Equal(1, ExpectMsg<Published>().Seq);
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         silent.Ref.Tell(PoisonPill.Instance);
-        Assert.Equal(3, ExpectMsg<Published>(TimeSpan.FromSeconds(3)).Seq);
+        Assert.Equal(2, ExpectMsg<Published>(TimeSpan.FromSeconds(10)).Seq);
     }
 }
