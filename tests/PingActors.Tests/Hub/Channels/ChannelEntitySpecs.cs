@@ -289,11 +289,7 @@ public sealed class ChannelEntitySpecs : TestKit
     [Fact]
     public void A_held_answer_goes_out_after_half_the_publish_timeout()
     {
-        var settings = LongIdle with { PublishWindow = 1, PublishTimeout = TimeSpan.FromSeconds(1) };
-        var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", settings, _metrics));
-        var silent = CreateTestProbe();
-        entity.Tell(new Subscribe("/c", silent.Ref));
-        silent.ExpectMsg<Subscribed>();
+        var (entity, _) = EntityWithSilentNode(TimeSpan.FromSeconds(1));
 
         // Timed from the send, not by a quiet window: a loaded runner can only make the answer look later.
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -308,11 +304,7 @@ public sealed class ChannelEntitySpecs : TestKit
     public void A_held_answer_goes_out_when_the_slow_node_leaves()
     {
         // Half this timeout is far beyond the wait below: only the slow node leaving can release the answer.
-        var settings = LongIdle with { PublishWindow = 1, PublishTimeout = TimeSpan.FromMinutes(2) };
-        var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", settings, _metrics));
-        var silent = CreateTestProbe();
-        entity.Tell(new Subscribe("/c", silent.Ref));
-        silent.ExpectMsg<Subscribed>();
+        var (entity, silent) = EntityWithSilentNode(TimeSpan.FromMinutes(2));
 
         entity.Tell(new Publish("/c", Payload.Text("1")), TestActor);
         entity.Tell(new Publish("/c", Payload.Text("2")), TestActor);
@@ -320,5 +312,16 @@ public sealed class ChannelEntitySpecs : TestKit
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         silent.Ref.Tell(PoisonPill.Instance);
         Assert.Equal(2, ExpectMsg<Published>(TimeSpan.FromSeconds(10)).Seq);
+    }
+
+    /// <summary>An entity that holds a publish's answer while more than one is unanswered, with one subscribing node that never confirms.</summary>
+    private (IActorRef Entity, Akka.TestKit.TestProbe Silent) EntityWithSilentNode(TimeSpan publishTimeout)
+    {
+        var settings = LongIdle with { PublishWindow = 1, PublishTimeout = publishTimeout };
+        var entity = CreateTestProbe().ChildActorOf(ChannelEntity.PropsFor("/c", settings, _metrics));
+        var silent = CreateTestProbe();
+        entity.Tell(new Subscribe("/c", silent.Ref));
+        silent.ExpectMsg<Subscribed>();
+        return (entity, silent);
     }
 }
